@@ -1,0 +1,33 @@
+"""invsched: hierarchical elastic GPU quotas with job queueing, and inventory-aware replica
+placement across a fleet of Kubernetes clusters, as pure functions over immutable records."""
+
+from __future__ import annotations
+
+from invsched.errors import (
+    InsufficientReplicas,
+    InvalidFleet,
+    InvalidManifest,
+    InvalidQuantity,
+    InvalidQuotaTree,
+    InvalidRequest,
+    InvschedError,
+)
+from invsched.quantity import canonical_quantity, format_quantity, parse_quantity
+from invsched.resources import Resources
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "InsufficientReplicas",
+    "InvalidFleet",
+    "InvalidManifest",
+    "InvalidQuantity",
+    "InvalidQuotaTree",
+    "InvalidRequest",
+    "InvschedError",
+    "Resources",
+    "__version__",
+    "canonical_quantity",
+    "format_quantity",
+    "parse_quantity",
+]
