@@ -13,6 +13,15 @@ from invsched.errors import (
     InvschedError,
 )
 from invsched.quantity import canonical_quantity, format_quantity, parse_quantity
+from invsched.quota import (
+    Profile,
+    QuotaNode,
+    QuotaTree,
+    Rule,
+    ValidationReport,
+    Violation,
+    validate_tree,
+)
 from invsched.resources import Resources
 
 __version__ = "0.1.0"
@@ -25,9 +34,16 @@ __all__ = [
     "InvalidQuotaTree",
     "InvalidRequest",
     "InvschedError",
+    "Profile",
+    "QuotaNode",
+    "QuotaTree",
     "Resources",
+    "Rule",
+    "ValidationReport",
+    "Violation",
     "__version__",
     "canonical_quantity",
     "format_quantity",
     "parse_quantity",
+    "validate_tree",
 ]
