@@ -53,9 +53,13 @@ def test_validate_machine_output(fmt: str) -> None:
     ]
 
 
-def test_bad_quantity_exits_2_naming_the_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_quantity_exits_2_naming_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text(EXAMPLE.read_text(encoding="utf-8").replace("cpu: 12", "cpu: 12x", 1), encoding="utf-8")
+    bad.write_text(
+        EXAMPLE.read_text(encoding="utf-8").replace("cpu: 12", "cpu: 12x", 1), encoding="utf-8"
+    )
     status, output = _run(["validate", str(bad)])
     assert (status, output) == (2, "")
     assert capsys.readouterr().err == (
@@ -70,7 +74,10 @@ def test_bad_quantity_exits_2_naming_the_field(tmp_path: Path, capsys: pytest.Ca
         ("kind: Foo\n", "document 0: kind: unknown kind 'Foo'"),
         ("a: [1\n", "not valid YAML"),
         ("- 1\n", "document 0: expected a mapping, got list"),
-        ("kind: Namespace\nmetadata: {}\n", "document 0: metadata.name: expected a string, got None"),
+        (
+            "kind: Namespace\nmetadata: {}\n",
+            "document 0: metadata.name: expected a string, got None",
+        ),
     ],
 )
 def test_bad_documents_exit_2(

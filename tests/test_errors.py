@@ -17,7 +17,10 @@ from invsched import (
 )
 
 ERRORS = [
-    (InvalidQuantity("12x", "unknown suffix 'x'", "min.cpu"), "min.cpu: invalid quantity '12x': unknown suffix 'x'"),
+    (
+        InvalidQuantity("12x", "unknown suffix 'x'", "min.cpu"),
+        "min.cpu: invalid quantity '12x': unknown suffix 'x'",
+    ),
     (InvalidQuantity("", "empty string"), "invalid quantity '': empty string"),
     (InvalidManifest("spec.root.name", "expected a string"), "spec.root.name: expected a string"),
     (InvalidManifest("kind", "unknown kind 'Foo'", 3), "document 3: kind: unknown kind 'Foo'"),
@@ -26,8 +29,14 @@ ERRORS = [
         InvalidQuotaTree(["a: duplicate quota name", "b: parent 'x' does not exist"]),
         "invalid quota tree (2 violations): a: duplicate quota name; b: parent 'x' does not exist",
     ),
-    (InvalidRequest("total.cpu", "must not be negative, got -1"), "total.cpu: must not be negative, got -1"),
-    (InvalidFleet("clusters[0].region", "must be a non-empty string"), "clusters[0].region: must be a non-empty string"),
+    (
+        InvalidRequest("total.cpu", "must not be negative, got -1"),
+        "total.cpu: must not be negative, got -1",
+    ),
+    (
+        InvalidFleet("clusters[0].region", "must be a non-empty string"),
+        "clusters[0].region: must be a non-empty string",
+    ),
     (InsufficientReplicas(3, 4), "Clusters available replicas 3 are not enough to schedule."),
 ]
 

@@ -35,8 +35,10 @@ def _seed_root() -> dict[str, Any]:
 def test_seed_manifest_values() -> None:
     tree = seed_tree()
     root = tree.node("root")
-    assert root.min == root.max == Resources(
-        {"cpu": 100_000, "memory": 50 * 1024**3 * 1000, GPU: 16_000}
+    assert (
+        root.min
+        == root.max
+        == Resources({"cpu": 100_000, "memory": 50 * 1024**3 * 1000, GPU: 16_000})
     )
     text = tree.node("text")
     assert text.namespaces == ("text1", "text2")
@@ -184,14 +186,20 @@ def test_bad_fields_name_their_path(
     ("document", "message"),
     [
         ([], "expected a mapping, got list"),
-        ({"kind": "ElasticQuota", "spec": {}}, "kind: expected 'ElasticQuotaTree', got 'ElasticQuota'"),
+        (
+            {"kind": "ElasticQuota", "spec": {}},
+            "kind: expected 'ElasticQuotaTree', got 'ElasticQuota'",
+        ),
         (
             {"kind": "ElasticQuotaTree", "apiVersion": "v1", "spec": {}},
             "apiVersion: expected 'scheduling.sigs.k8s.io/<version>', got 'v1'",
         ),
         ({"kind": "ElasticQuotaTree", "spec": None}, "spec: expected a mapping, got null"),
         ({"kind": "ElasticQuotaTree", "spec": {}}, "spec.root: required field is missing"),
-        ({"kind": "ElasticQuotaTree", "spec": {"root": None}}, "spec.root: expected a mapping, got null"),
+        (
+            {"kind": "ElasticQuotaTree", "spec": {"root": None}},
+            "spec.root: expected a mapping, got null",
+        ),
     ],
 )
 def test_document_level_errors(document: Any, message: str) -> None:
@@ -208,7 +216,9 @@ def test_huge_quantity_is_exact() -> None:
 def test_negative_amount_loads_and_is_reported_by_validation() -> None:
     from invsched.quota import Rule, validate_tree
 
-    tree = QuotaTree.from_manifest(_manifest({"name": "root", "min": {"cpu": "-1"}, "max": {"cpu": 2}}))
+    tree = QuotaTree.from_manifest(
+        _manifest({"name": "root", "min": {"cpu": "-1"}, "max": {"cpu": 2}})
+    )
     report = validate_tree(tree)
     assert [(v.rule, v.node, v.resource, v.message) for v in report.violations] == [
         (Rule.NEGATIVE_AMOUNT, "root", "cpu", "root: min cpu=-1 is negative")
@@ -231,9 +241,9 @@ def test_ten_thousand_deep_manifest() -> None:
 
 def test_duplicate_name_through_from_nodes_is_quota_tree_error() -> None:
     # The manifest reader reports the path; the record constructor lists the defect.
-    with pytest.raises(InvalidQuotaTree):
-        from invsched.quota import QuotaNode
+    from invsched.quota import QuotaNode
 
-        QuotaTree.from_nodes(
-            [QuotaNode(name="r", children=("a", "a")), QuotaNode(name="a", parent="r")]
-        )
+    nodes = [QuotaNode(name="r", children=("a", "a")), QuotaNode(name="a", parent="r")]
+    with pytest.raises(InvalidQuotaTree) as raised:
+        QuotaTree.from_nodes(nodes)
+    assert raised.value.violations == ("r: child 'a' listed twice",)

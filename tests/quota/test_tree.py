@@ -73,7 +73,9 @@ def test_from_nodes_puts_nodes_in_pre_order() -> None:
 
 def test_constructor_rejects_nodes_out_of_pre_order() -> None:
     with pytest.raises(InvalidQuotaTree) as error:
-        QuotaTree(nodes=(QuotaNode(name="a", parent="root"), QuotaNode(name="root", children=("a",))))
+        QuotaTree(
+            nodes=(QuotaNode(name="a", parent="root"), QuotaNode(name="root", children=("a",)))
+        )
     assert str(error.value) == (
         "invalid quota tree (1 violation): nodes must be in pre-order; use QuotaTree.from_nodes"
     )
@@ -150,7 +152,10 @@ def test_tree_pickles_and_stays_equal() -> None:
     [
         ({"name": ""}, "name: a quota name must be a non-empty string, got ''"),
         ({"name": 3}, "name: a quota name must be a non-empty string, got 3"),
-        ({"name": "a", "namespaces": ("ok", "")}, "namespaces[1]: expected a non-empty string, got ''"),
+        (
+            {"name": "a", "namespaces": ("ok", "")},
+            "namespaces[1]: expected a non-empty string, got ''",
+        ),
         ({"name": "a", "allow_lent": 1}, "allow_lent: expected a bool, got 1"),
     ],
 )
@@ -168,8 +173,11 @@ def test_weight_defaults_to_max_and_unicode_names_work() -> None:
         namespaces=("名前空間",),
     )
     assert node.weight == Resources({"cpu": 1000})
-    tree = QuotaTree.from_nodes([QuotaNode(name="根", children=("チーム",)), node.__class__(
-        name="チーム", parent="根", namespaces=("名前空間",)
-    )])
+    tree = QuotaTree.from_nodes(
+        [
+            QuotaNode(name="根", children=("チーム",)),
+            node.__class__(name="チーム", parent="根", namespaces=("名前空間",)),
+        ]
+    )
     assert tree.quota_for_namespace("名前空間") == "チーム"
     assert tree.queue_name("チーム") == "根-チーム"

@@ -1,38 +1,49 @@
 """Quota-tree validation: every violation at once, under a chosen rule profile.
 
 Rules always checked (Koordinator's webhook and the ACK guide agree on them):
-namespaces only on leaves, each namespace on one quota, no negative amount, every ``min`` key
-≤ its ``max`` when ``max`` has the key. Structural rules (unique names, one root, acyclic) are
-enforced when a :class:`~invsched.quota.QuotaTree` is built.
+namespaces only on leaves, each namespace on one quota, no negative amount (``min``, ``max``,
+``sharedWeight``), every ``min`` key ≤ its ``max`` when ``max`` has the key (a key missing from
+``max`` is unlimited). Structural rules (unique names, one root, acyclic) are enforced when a
+:class:`~invsched.quota.QuotaTree` is built.
 
 Profiles add:
 
-* ``KOORDINATOR`` — Koordinator's webhook (``pkg/webhook/elasticquota/quota_topology_check.go``):
-  Σ children.min ≤ parent.min per resource (missing = 0); every min key is also a max key; a
-  child's min keys ⊆ its parent's min keys; a child's max keys = its parent's max keys. Max
-  *values* are not compared.
+* ``KOORDINATOR`` — Koordinator's webhook with its default feature gates
+  (``pkg/webhook/elasticquota/quota_topology_check.go``): Σ children.min ≤ parent.min per
+  resource (missing = 0); every min key is also a max key; a child's min keys ⊆ its parent's
+  min keys; a child's max keys = its parent's max keys. Max *values* are not compared.
 * ``ACK_DOC`` — the ACK guide read literally: parent.min ≤ Σ children.min and child.max ≤
-  parent.max.
+  parent.max (a key missing from a child's max is unlimited, so it exceeds a finite parent
+  max).
 * ``STRICT`` — ``KOORDINATOR`` plus child.max ≤ parent.max and, when a cluster total is
   given, root.min ≤ total.
+
+Unlike Koordinator, whose first-level quotas hang under an implicit cluster root that is
+exempt from the min-sum and key rules, a ``QuotaTree`` has an explicit root with its own
+``min`` and ``max``: its children are checked against it like any other parent's.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Final
 
 import attrs
 
-from invsched.errors import InvalidQuotaTree
+from invsched.errors import InvalidQuotaTree, InvalidRequest
 from invsched.quota.tree import QuotaNode, QuotaTree
 from invsched.resources import Resources, format_amount
 
 __all__ = ["Profile", "Rule", "ValidationReport", "Violation", "validate_tree"]
 
+#: How many children a min-sum message lists by name before it says "and N more"; a parent
+#: with 10^5 children must not produce a megabyte-long message.
+_LISTED_CHILDREN: Final = 10
+
 
 class Profile(enum.Enum):
-    """Which rule set :func:`validate_tree` applies."""
+    """Which rule set :func:`validate_tree` applies (see the module docstring)."""
 
     KOORDINATOR = "koordinator"
     ACK_DOC = "ack-doc"
@@ -40,19 +51,48 @@ class Profile(enum.Enum):
 
 
 class Rule(enum.Enum):
-    """One validation rule; every :class:`Violation` names the rule it breaks."""
+    """One validation rule; every :class:`Violation` names the rule it breaks.
 
+    The upstream rule each member follows is named in ``docs/semantics.md`` ("Validation").
+    """
+
+    #: A quota with children lists namespaces (pods cannot bind to a parent quota).
     NAMESPACE_ON_PARENT = "namespace-on-parent"
+    #: A namespace is already listed by an earlier quota (in pre-order).
     DUPLICATE_NAMESPACE = "duplicate-namespace"
+    #: A ``min``, ``max`` or ``sharedWeight`` amount is below 0.
     NEGATIVE_AMOUNT = "negative-amount"
+    #: ``min`` of a resource exceeds ``max`` of the same resource on one quota.
     MIN_EXCEEDS_MAX = "min-exceeds-max"
+    #: A resource in ``min`` is missing from ``max`` (KOORDINATOR, STRICT).
     MIN_KEY_NOT_IN_MAX = "min-key-not-in-max"
+    #: A resource in a child's ``min`` is missing from its parent's ``min`` (KOORDINATOR, STRICT).
     CHILD_MIN_KEY_NOT_IN_PARENT_MIN = "child-min-key-not-in-parent-min"
+    #: A child's ``max`` keys are not its parent's ``max`` keys (KOORDINATOR, STRICT).
     MAX_KEYS_DIFFER_FROM_PARENT = "max-keys-differ-from-parent"
+    #: Σ children's ``min`` exceeds the parent's ``min`` (KOORDINATOR, STRICT).
     CHILDREN_MIN_EXCEED_PARENT_MIN = "children-min-exceed-parent-min"
+    #: The parent's ``min`` exceeds Σ children's ``min`` (ACK_DOC).
     PARENT_MIN_EXCEEDS_CHILDREN_MIN = "parent-min-exceeds-children-min"
+    #: A child's ``max`` exceeds (or, missing, is looser than) its parent's (ACK_DOC, STRICT).
     CHILD_MAX_EXCEEDS_PARENT_MAX = "child-max-exceeds-parent-max"
+    #: The root's ``min`` exceeds the cluster total (STRICT, when a total is given).
     ROOT_MIN_EXCEEDS_TOTAL = "root-min-exceeds-total"
+
+
+def _check_str(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidRequest(attribute.name, f"expected a str, got {value!r}")
+
+
+def _check_rule(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Rule):
+        raise InvalidRequest(attribute.name, f"expected a Rule, got {value!r}")
+
+
+def _check_profile(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Profile):
+        raise InvalidRequest(attribute.name, f"expected a Profile, got {value!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -65,12 +105,17 @@ class Violation:
         resource: the resource name, or ``""`` for rules that are not per resource.
         message: a sentence with the numbers, e.g.
             ``"algorithm: sum of children's min cpu=52 exceeds min cpu=50 (text=40, video=12)"``.
+
+    >>> v = Violation(rule=Rule.MIN_EXCEEDS_MAX, node="a", resource="cpu",
+    ...               message="a: min cpu=2 exceeds max cpu=1")
+    >>> str(v)
+    'a: min cpu=2 exceeds max cpu=1'
     """
 
-    rule: Rule
-    node: str
-    resource: str
-    message: str
+    rule: Rule = attrs.field(validator=_check_rule)
+    node: str = attrs.field(validator=_check_str)
+    resource: str = attrs.field(validator=_check_str)
+    message: str = attrs.field(validator=_check_str)
 
     def __str__(self) -> str:
         return self.message
@@ -80,12 +125,32 @@ def _to_violation_tuple(value: Iterable[Violation]) -> tuple[Violation, ...]:
     return tuple(value)
 
 
+def _check_violations(
+    instance: Any, attribute: attrs.Attribute[Any], value: tuple[object, ...]
+) -> None:
+    for index, item in enumerate(value):
+        if not isinstance(item, Violation):
+            raise InvalidRequest(f"violations[{index}]", f"expected a Violation, got {item!r}")
+
+
 @attrs.frozen(kw_only=True)
 class ValidationReport:
-    """Every violation found, in tree pre-order (rules in a fixed order within a node)."""
+    """Every violation found, in tree pre-order (rules in a fixed order within a node).
 
-    profile: Profile
-    violations: tuple[Violation, ...] = attrs.field(converter=_to_violation_tuple)
+    Attributes:
+        profile: the profile the tree was checked against.
+        violations: the violations; empty when the tree is valid.
+
+    >>> report = ValidationReport(profile=Profile.STRICT, violations=())
+    >>> report.ok
+    True
+    >>> report.raise_if_invalid()  # nothing to raise
+    """
+
+    profile: Profile = attrs.field(validator=_check_profile)
+    violations: tuple[Violation, ...] = attrs.field(
+        converter=_to_violation_tuple, validator=_check_violations
+    )
 
     @property
     def ok(self) -> bool:
@@ -93,47 +158,81 @@ class ValidationReport:
         return not self.violations
 
     def raise_if_invalid(self) -> None:
-        """Raise :class:`~invsched.InvalidQuotaTree` listing every violation, if any."""
+        """Raise :class:`~invsched.InvalidQuotaTree` listing every violation, if any.
+
+        Runtime complexity: O(v) for v violations.
+
+        Raises:
+            InvalidQuotaTree: at least one violation; its ``violations`` are this report's.
+
+        >>> v = Violation(rule=Rule.MIN_EXCEEDS_MAX, node="a", resource="cpu",
+        ...               message="a: min cpu=2 exceeds max cpu=1")
+        >>> try:
+        ...     ValidationReport(profile=Profile.KOORDINATOR, violations=[v]).raise_if_invalid()
+        ... except InvalidQuotaTree as error:
+        ...     print(error)
+        invalid quota tree (1 violation): a: min cpu=2 exceeds max cpu=1
+        """
         if self.violations:
             raise InvalidQuotaTree(self.violations)
 
     def by_rule(self, rule: Rule) -> tuple[Violation, ...]:
-        """The violations of one rule."""
+        """The violations of one rule, in report order.
+
+        Runtime complexity: O(v) for v violations.
+
+        >>> report = ValidationReport(profile=Profile.STRICT, violations=())
+        >>> report.by_rule(Rule.MIN_EXCEEDS_MAX)
+        ()
+        """
         return tuple(v for v in self.violations if v.rule is rule)
+
+
+# Messages -----------------------------------------------------------------------------------
 
 
 def _amount(name: str, amount: int) -> str:
     return f"{name}={format_amount(name, amount)}"
 
 
-def _sum(resources: list[Resources]) -> Resources:
-    total: dict[str, int] = {}
-    for item in resources:
-        for name, amount in item.items():
-            total[name] = total.get(name, 0) + amount
-    return Resources(total)
+def _children_parts(key: str, children: Sequence[QuotaNode]) -> str:
+    parts = [
+        f"{child.name}={format_amount(key, child.min[key])}"
+        for child in children[:_LISTED_CHILDREN]
+    ]
+    if len(children) > _LISTED_CHILDREN:
+        parts.append(f"and {len(children) - _LISTED_CHILDREN} more")
+    return ", ".join(parts)
+
+
+def _violation(rule: Rule, node: str, resource: str, message: str) -> Violation:
+    return Violation(rule=rule, node=node, resource=resource, message=message)
+
+
+# Rules, one family per function; each yields in a fixed order (sorted by resource) ----------
 
 
 def _own_rules(node: QuotaNode, owners: Mapping[str, str], profile: Profile) -> Iterator[Violation]:
-    """Rules about a node on its own."""
+    """Rules about a node on its own (Koordinator's ``validateQuotaSelfItem`` and namespaces)."""
     if node.namespaces and node.children:
-        yield Violation(
-            rule=Rule.NAMESPACE_ON_PARENT,
-            node=node.name,
-            resource="",
-            message=(
-                f"{node.name}: namespaces {list(node.namespaces)} are on a quota with children "
-                f"{list(node.children)}; namespaces belong on leaves only"
-            ),
+        # Koordinator: a pod may not bind to an is-parent quota (pod_check.go); a namespace
+        # on a parent would route pods there.
+        yield _violation(
+            Rule.NAMESPACE_ON_PARENT,
+            node.name,
+            "",
+            f"{node.name}: namespaces {list(node.namespaces)} are on a quota with children "
+            f"{list(node.children)}; namespaces belong on leaves only",
         )
     for namespace in node.namespaces:
         owner = owners[namespace]
         if owner != node.name:
-            yield Violation(
-                rule=Rule.DUPLICATE_NAMESPACE,
-                node=node.name,
-                resource="",
-                message=f"{node.name}: namespace {namespace!r} is already bound to quota {owner!r}",
+            # Koordinator's ValidAddQuota: "namespace %s is already bound to quota %s".
+            yield _violation(
+                Rule.DUPLICATE_NAMESPACE,
+                node.name,
+                "",
+                f"{node.name}: namespace {namespace!r} is already bound to quota {owner!r}",
             )
     for label, resources in (
         ("min", node.min),
@@ -143,115 +242,146 @@ def _own_rules(node: QuotaNode, owners: Mapping[str, str], profile: Profile) -> 
         if resources is None:
             continue
         for key in resources.negative_keys():
-            yield Violation(
-                rule=Rule.NEGATIVE_AMOUNT,
-                node=node.name,
-                resource=key,
-                message=f"{node.name}: {label} {_amount(key, resources[key])} is negative",
+            yield _violation(
+                Rule.NEGATIVE_AMOUNT,
+                node.name,
+                key,
+                f"{node.name}: {label} {_amount(key, resources[key])} is negative",
             )
     for key, amount in node.min.items():
         if key not in node.max:
+            # ACK reads a missing max key as unlimited, so min ≤ max holds; Koordinator
+            # rejects the key ("is included in min, which is not included in max").
             if profile is not Profile.ACK_DOC:
-                yield Violation(
-                    rule=Rule.MIN_KEY_NOT_IN_MAX,
-                    node=node.name,
-                    resource=key,
-                    message=f"{node.name}: resource {key} is in min but not in max",
+                yield _violation(
+                    Rule.MIN_KEY_NOT_IN_MAX,
+                    node.name,
+                    key,
+                    f"{node.name}: resource {key} is in min but not in max",
                 )
         elif amount > node.max[key]:
-            yield Violation(
-                rule=Rule.MIN_EXCEEDS_MAX,
-                node=node.name,
-                resource=key,
-                message=(
-                    f"{node.name}: min {_amount(key, amount)} exceeds max "
-                    f"{_amount(key, node.max[key])}"
-                ),
+            yield _violation(
+                Rule.MIN_EXCEEDS_MAX,
+                node.name,
+                key,
+                f"{node.name}: min {_amount(key, amount)} exceeds max "
+                f"{_amount(key, node.max[key])}",
             )
 
 
-def _parent_rules(
-    node: QuotaNode, children: tuple[QuotaNode, ...], profile: Profile
+def _total_rules(root: QuotaNode, total: Resources) -> Iterator[Violation]:
+    """STRICT: the root's guarantees must fit the cluster (a key missing from total is 0)."""
+    for key, amount in root.min.items():
+        if amount > total[key]:
+            yield _violation(
+                Rule.ROOT_MIN_EXCEEDS_TOTAL,
+                root.name,
+                key,
+                f"{root.name}: min {_amount(key, amount)} exceeds the cluster total "
+                f"{_amount(key, total[key])}",
+            )
+
+
+def _parent_relation_rules(
+    child: QuotaNode, parent: QuotaNode, profile: Profile
 ) -> Iterator[Violation]:
-    """Rules relating a parent to its children."""
-    if not children:
-        return
-    koordinator_like = profile in (Profile.KOORDINATOR, Profile.STRICT)
-    if koordinator_like:
-        for child in children:
-            for key in child.min:
-                if key not in node.min:
-                    yield Violation(
-                        rule=Rule.CHILD_MIN_KEY_NOT_IN_PARENT_MIN,
-                        node=child.name,
-                        resource=key,
-                        message=(
-                            f"{child.name}: resource {key} is in min but not in the min of "
-                            f"parent {node.name}"
-                        ),
-                    )
-            if set(child.max) != set(node.max):
-                yield Violation(
-                    rule=Rule.MAX_KEYS_DIFFER_FROM_PARENT,
-                    node=child.name,
-                    resource="",
-                    message=(
-                        f"{child.name}: max keys {sorted(child.max)} differ from the max keys "
-                        f"{sorted(node.max)} of parent {node.name}"
-                    ),
+    """Rules relating a node to its parent, reported at the child."""
+    if profile is not Profile.ACK_DOC:
+        # checkSubAndParentGroupQuotaKey (quota_topology_check.go): min keys are always
+        # "included"; max keys must be the same while the feature gate
+        # ElasticQuotaEnableUpdateResourceKey is off, its default.
+        for key in child.min:
+            if key not in parent.min:
+                yield _violation(
+                    Rule.CHILD_MIN_KEY_NOT_IN_PARENT_MIN,
+                    child.name,
+                    key,
+                    f"{child.name}: resource {key} is in min but not in the min of parent "
+                    f"{parent.name}",
                 )
-    children_min = _sum([child.min for child in children])
-    keys = sorted(set(children_min) | set(node.min))
-    for key in keys:
-        total, own = children_min[key], node.min[key]
-        parts = ", ".join(
-            f"{child.name}={format_amount(key, child.min[key])}" for child in children
-        )
-        if koordinator_like and total > own:
-            yield Violation(
-                rule=Rule.CHILDREN_MIN_EXCEED_PARENT_MIN,
-                node=node.name,
-                resource=key,
-                message=(
-                    f"{node.name}: sum of children's min {_amount(key, total)} exceeds min "
-                    f"{_amount(key, own)} ({parts})"
-                ),
+        if set(child.max) != set(parent.max):
+            yield _violation(
+                Rule.MAX_KEYS_DIFFER_FROM_PARENT,
+                child.name,
+                "",
+                f"{child.name}: max keys {sorted(child.max)} differ from the max keys "
+                f"{sorted(parent.max)} of parent {parent.name}",
             )
-        if profile is Profile.ACK_DOC and own > total:
-            yield Violation(
-                rule=Rule.PARENT_MIN_EXCEEDS_CHILDREN_MIN,
-                node=node.name,
-                resource=key,
-                message=(
+    if profile is not Profile.KOORDINATOR:
+        # A key missing from the parent's max is unlimited there: nothing to exceed. A key
+        # missing from the child's max is unlimited, which exceeds any finite parent max.
+        for key, limit in parent.max.items():
+            if key not in child.max:
+                yield _violation(
+                    Rule.CHILD_MAX_EXCEEDS_PARENT_MAX,
+                    child.name,
+                    key,
+                    f"{child.name}: max {key} is unlimited but the max of parent "
+                    f"{parent.name} is {format_amount(key, limit)}",
+                )
+            elif child.max[key] > limit:
+                yield _violation(
+                    Rule.CHILD_MAX_EXCEEDS_PARENT_MAX,
+                    child.name,
+                    key,
+                    f"{child.name}: max {_amount(key, child.max[key])} exceeds the max "
+                    f"{_amount(key, limit)} of parent {parent.name}",
+                )
+
+
+def _children_sum_rules(
+    node: QuotaNode, children: Sequence[QuotaNode], profile: Profile
+) -> Iterator[Violation]:
+    """The min-sum rule between a parent and all its children, reported at the parent."""
+    children_min: dict[str, int] = {}
+    for child in children:
+        for key, amount in child.min.items():
+            children_min[key] = children_min.get(key, 0) + amount
+    for key in sorted(children_min.keys() | node.min.keys()):
+        total, own = children_min.get(key, 0), node.min[key]
+        if profile is Profile.ACK_DOC:
+            if own > total:
+                yield _violation(
+                    Rule.PARENT_MIN_EXCEEDS_CHILDREN_MIN,
+                    node.name,
+                    key,
                     f"{node.name}: min {_amount(key, own)} exceeds the sum of children's min "
-                    f"{_amount(key, total)} ({parts})"
-                ),
-            )
-    if profile in (Profile.ACK_DOC, Profile.STRICT):
-        for child in children:
-            for key, amount in child.max.items():
-                # A key missing from the parent's max is unlimited there; a key missing from
-                # the child's max is unlimited, which exceeds any finite parent max.
-                if key in node.max and amount > node.max[key]:
-                    yield Violation(
-                        rule=Rule.CHILD_MAX_EXCEEDS_PARENT_MAX,
-                        node=child.name,
-                        resource=key,
-                        message=(
-                            f"{child.name}: max {_amount(key, amount)} exceeds the max "
-                            f"{_amount(key, node.max[key])} of parent {node.name}"
-                        ),
-                    )
-            for key in sorted(set(node.max) - set(child.max)):
-                yield Violation(
-                    rule=Rule.CHILD_MAX_EXCEEDS_PARENT_MAX,
-                    node=child.name,
-                    resource=key,
-                    message=(
-                        f"{child.name}: max {key} is unlimited but the max of parent "
-                        f"{node.name} is {format_amount(key, node.max[key])}"
-                    ),
+                    f"{_amount(key, total)} ({_children_parts(key, children)})",
                 )
+        elif total > own:
+            # checkMinQuotaValidate (quota_topology_check.go) checks this from both sides, as
+            # "all brothers' MinQuota > parent MinQuota" and "all children's MinQuota >
+            # current MinQuota"; on a whole tree both are this one inequality.
+            yield _violation(
+                Rule.CHILDREN_MIN_EXCEED_PARENT_MIN,
+                node.name,
+                key,
+                f"{node.name}: sum of children's min {_amount(key, total)} exceeds min "
+                f"{_amount(key, own)} ({_children_parts(key, children)})",
+            )
+
+
+def _check_arguments(tree: object, profile: object, total: object) -> None:
+    if not isinstance(tree, QuotaTree):
+        raise InvalidRequest("tree", f"expected a QuotaTree, got {type(tree).__name__}")
+    if not isinstance(profile, Profile):
+        raise InvalidRequest("profile", f"expected a Profile, got {profile!r}")
+    if total is None:
+        return
+    if not isinstance(total, Resources):
+        raise InvalidRequest("total", f"expected Resources, got {type(total).__name__}")
+    if profile is not Profile.STRICT:
+        # Only STRICT compares the root with the cluster; ignoring the argument would let a
+        # caller believe the capacity was checked.
+        raise InvalidRequest(
+            "total", f"is checked only by Profile.STRICT, not by Profile.{profile.name}"
+        )
+    negative = total.negative_keys()
+    if negative:
+        key = negative[0]
+        raise InvalidRequest(
+            f"total.{key}", f"must not be negative, got {_amount(key, total[key])}"
+        )
 
 
 def validate_tree(
@@ -262,14 +392,20 @@ def validate_tree(
     Args:
         tree: the tree (structurally sound by construction).
         profile: the rule set; see the module docstring.
-        total: the cluster's capacity; with ``Profile.STRICT`` the root's min must fit it.
+        total: the cluster's capacity (milli-units; a missing key is 0). Only with
+            ``Profile.STRICT``, where the root's min must fit it.
 
     Returns:
-        A :class:`ValidationReport`; violations are in tree pre-order, and within a node:
-        its own rules first, then the rules it has as a parent (on its children's keys and
-        its children's min sum), then the ones about its children's max.
+        A :class:`ValidationReport`. Violations are grouped by node in tree pre-order; within
+        a node: its own rules (namespaces, negative amounts, min against max), the cluster
+        total (root only), its rules against its parent (min keys, max keys, max values),
+        then the min-sum rule over its children; resources in sorted order within a rule.
 
-    Runtime complexity: O(n · r) for n nodes and r resource names.
+    Raises:
+        InvalidRequest: ``tree`` is not a ``QuotaTree``, ``profile`` not a ``Profile``,
+            ``total`` not ``Resources``, negative, or given with a profile other than STRICT.
+
+    Runtime complexity: O(n · r) for n nodes and r resource names per node.
 
     >>> import yaml, pathlib
     >>> docs = list(yaml.safe_load_all(pathlib.Path("examples/elasticquotatree.yaml").read_text()))
@@ -281,8 +417,7 @@ def validate_tree(
     >>> validate_tree(QuotaTree.from_manifest(docs[-1]), Profile.ACK_DOC).ok
     True
     """
-    if not isinstance(profile, Profile):
-        raise InvalidQuotaTree([f"profile: expected a Profile, got {profile!r}"])
+    _check_arguments(tree, profile, total)
     owners: dict[str, str] = {}
     for node in tree:
         for namespace in node.namespaces:
@@ -290,20 +425,11 @@ def validate_tree(
     violations: list[Violation] = []
     for node in tree:
         violations.extend(_own_rules(node, owners, profile))
-        violations.extend(_parent_rules(node, tree.children(node.name), profile))
-    if profile is Profile.STRICT and total is not None:
-        root = tree.root
-        for key, amount in root.min.items():
-            if amount > total[key]:
-                violations.append(
-                    Violation(
-                        rule=Rule.ROOT_MIN_EXCEEDS_TOTAL,
-                        node=root.name,
-                        resource=key,
-                        message=(
-                            f"{root.name}: min {_amount(key, amount)} exceeds the cluster "
-                            f"total {_amount(key, total[key])}"
-                        ),
-                    )
-                )
+        if node.parent is None:
+            if total is not None:
+                violations.extend(_total_rules(node, total))
+        else:
+            violations.extend(_parent_relation_rules(node, tree.node(node.parent), profile))
+        if node.children:
+            violations.extend(_children_sum_rules(node, tree.children(node.name), profile))
     return ValidationReport(profile=profile, violations=violations)

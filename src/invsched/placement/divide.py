@@ -1,0 +1,369 @@
+"""Karmada's replica division (v1.16+, Webster): static weight, dynamic weight, aggregated.
+
+The rules restate ``pkg/scheduler/core/assignment.go`` and ``division_algorithm.go``
+(``assignByStaticWeightStrategy``, ``dynamicScaleUp``, ``dynamicScaleDown``,
+``dynamicFreshScale``, ``dynamicDivideReplicas``) on plain mappings:
+
+* static weight — Webster over the weights, no capacity check, previous result ignored;
+* dynamic weight (``AvailableReplicas``), Steady mode — a scale-up keeps every previous replica
+  and splits only the extra ones by free capacity; a scale-down splits the new total by the
+  previous counts; an equal total changes nothing; Fresh mode recomputes from free capacity
+  plus previous replicas;
+* aggregated — the same, over the shortest prefix of clusters (previous first, then by
+  capacity, then by name) that covers the replicas to place.
+
+Every function returns a new ``dict`` cluster → replicas with zero entries dropped, in ascending
+name order, and never mutates its inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Literal, overload
+
+import attrs
+
+from invsched.errors import InsufficientReplicas, InvalidRequest
+from invsched.placement.webster import (
+    apportion,
+    names_descending,
+    require_count,
+    require_count_map,
+)
+
+__all__ = ["Division", "divide_aggregated", "divide_dynamic", "divide_static"]
+
+
+def _to_entries(value: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
+    counts = require_count_map(value, "replicas")
+    return tuple(sorted((name, count) for name, count in counts.items() if count))
+
+
+@attrs.frozen(kw_only=True)
+class Division(Mapping[str, int]):
+    """A division that may leave replicas unplaced: cluster → replicas, plus the shortfall.
+
+    Returned by :func:`divide_dynamic` and :func:`divide_aggregated` with
+    ``allow_partial=True``. It reads as the mapping of placed replicas (zeros dropped, names
+    ascending); ``unplaced`` counts the replicas no cluster had room for.
+
+    Runtime complexity: construction O(c log c) for c clusters; lookup O(c).
+
+    >>> d = Division(replicas={"b": 2, "a": 1, "c": 0}, unplaced=3)
+    >>> dict(d), d.unplaced, d["a"], d.placed
+    ({'a': 1, 'b': 2}, 3, 1, 3)
+    """
+
+    replicas: tuple[tuple[str, int], ...] = attrs.field(converter=_to_entries)
+    unplaced: int = attrs.field(validator=lambda _i, _a, value: require_count(value, "unplaced"))
+
+    def __getitem__(self, name: str) -> int:
+        for key, count in self.replicas:
+            if key == name:
+                return count
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self.replicas)
+
+    def __len__(self) -> int:
+        return len(self.replicas)
+
+    @property
+    def placed(self) -> int:
+        """How many replicas the division placed."""
+        return sum(count for _, count in self.replicas)
+
+
+def divide_static(
+    replicas: int, weights: Mapping[str, int], *, uid: str | None = None
+) -> dict[str, int]:
+    """Divide ``replicas`` over clusters in proportion to static weights (Karmada static weight).
+
+    Webster's method over the weights (see :func:`~invsched.placement.webster.webster`), with
+    Karmada's per-workload tie-breaker ``uid``. A cluster of weight 0 is one that no weight rule
+    matched and takes no part; when every weight is 0, each cluster weighs 1
+    (``getStaticWeightInfoList``). There is no capacity check and the previous result plays no
+    part, so the result is a pure function of the arguments and grows monotonically with
+    ``replicas``.
+
+    Args:
+        replicas: the workload's replicas (``int`` ≥ 0).
+        weights: cluster → weight (``int`` ≥ 0), the candidate clusters.
+        uid: the workload UID (tie-break direction); ``None`` means ascending names.
+
+    Returns:
+        Cluster → replicas, zero entries dropped, names ascending; the values sum to
+        ``replicas``.
+
+    Raises:
+        InvalidRequest: a count is not an ``int`` ≥ 0, or ``replicas`` > 0 with no cluster.
+
+    Runtime complexity: O(c log c) for c clusters, independent of ``replicas``.
+
+    >>> divide_static(14, {"a": 3, "b": 2, "c": 1})
+    {'a': 7, 'b': 5, 'c': 2}
+    >>> divide_static(9, {"m1": 2, "m2": 1, "m3": 1, "m4": 1})
+    {'m1': 3, 'm2': 2, 'm3': 2, 'm4': 2}
+    """
+    require_count(replicas, "replicas")
+    votes = require_count_map(weights, "weights")
+    descending = names_descending(uid)
+    if replicas and not votes:
+        raise InvalidRequest("weights", f"no cluster to divide {replicas} replicas over")
+    matched = {name: weight for name, weight in votes.items() if weight}
+    if not matched:
+        matched = dict.fromkeys(votes, 1)
+    return _without_zeros(apportion(replicas, matched, {}, descending=descending))
+
+
+@overload
+def divide_dynamic(
+    replicas: int,
+    available: Mapping[str, int],
+    *,
+    previous: Mapping[str, int] | None = ...,
+    uid: str | None = ...,
+    fresh: bool = ...,
+    allow_partial: Literal[False] = ...,
+) -> dict[str, int]: ...
+
+
+@overload
+def divide_dynamic(
+    replicas: int,
+    available: Mapping[str, int],
+    *,
+    previous: Mapping[str, int] | None = ...,
+    uid: str | None = ...,
+    fresh: bool = ...,
+    allow_partial: Literal[True],
+) -> Division: ...
+
+
+@overload
+def divide_dynamic(
+    replicas: int,
+    available: Mapping[str, int],
+    *,
+    previous: Mapping[str, int] | None = ...,
+    uid: str | None = ...,
+    fresh: bool = ...,
+    allow_partial: bool,
+) -> dict[str, int] | Division: ...
+
+
+def divide_dynamic(
+    replicas: int,
+    available: Mapping[str, int],
+    *,
+    previous: Mapping[str, int] | None = None,
+    uid: str | None = None,
+    fresh: bool = False,
+    allow_partial: bool = False,
+) -> dict[str, int] | Division:
+    """Divide ``replicas`` by free capacity (Karmada ``dynamicWeight: AvailableReplicas``).
+
+    ``available`` holds the candidate clusters and how many *new* replicas each can still take
+    (Karmada's ``AllocatableReplicas``). ``previous`` is the last result; clusters in it that
+    are not candidates any more are forgotten and their replicas re-placed. With
+    ``s = Σ previous`` over the candidates:
+
+    * ``fresh=True`` (a WorkloadRebalancer pass): all ``replicas`` split by
+      ``available + previous``;
+    * ``s < replicas`` (scale-up, first schedule included): previous replicas stay where they
+      are; the ``replicas - s`` extra ones are split by ``available``;
+    * ``s > replicas`` (scale-down): ``replicas`` split by the previous counts, so no cluster
+      grows and capacity is not consulted;
+    * ``s == replicas``: the previous result, unchanged, even if capacity moved.
+
+    Each split is Webster's method with Karmada's tie-breaker ``uid``, so a scale-up never gives
+    a cluster more new replicas than its ``available``.
+
+    Args:
+        replicas: desired replicas (``int`` ≥ 0).
+        available: candidate cluster → free capacity in replicas (``int`` ≥ 0).
+        previous: cluster → replicas of the last division, or ``None`` for a first schedule.
+        uid: the workload UID (tie-break direction).
+        fresh: recompute from scratch instead of keeping previous replicas in place.
+        allow_partial: when capacity is short, place what fits instead of raising.
+
+    Returns:
+        Cluster → replicas (zeros dropped, names ascending). With ``allow_partial=True`` a
+        :class:`Division`, whose ``unplaced`` counts the replicas that did not fit.
+
+    Raises:
+        InsufficientReplicas: the capacity to split by is smaller than the replicas to place
+            (Karmada's "Clusters available replicas N are not enough to schedule."), unless
+            ``allow_partial``; ``requested`` is the number of replicas of this pass.
+        InvalidRequest: a count is not an ``int`` ≥ 0 or a flag is not a ``bool``.
+
+    Runtime complexity: O(c log c) for c clusters, independent of ``replicas``.
+
+    >>> divide_dynamic(12, {"m1": 6, "m2": 8, "m3": 10})
+    {'m1': 3, 'm2': 4, 'm3': 5}
+    >>> divide_dynamic(6, {"m1": 1, "m2": 1, "m3": 1}, previous={"m1": 2, "m2": 4, "m3": 6})
+    {'m1': 1, 'm2': 2, 'm3': 3}
+    >>> divide_dynamic(5, {"a": 1, "b": 2}, allow_partial=True)
+    Division(replicas=(('a', 1), ('b', 2)), unplaced=2)
+    """
+    return _divide(
+        replicas,
+        available,
+        previous=previous,
+        uid=uid,
+        fresh=fresh,
+        allow_partial=allow_partial,
+        aggregated=False,
+    )
+
+
+@overload
+def divide_aggregated(
+    replicas: int,
+    available: Mapping[str, int],
+    *,
+    previous: Mapping[str, int] | None = ...,
+    uid: str | None = ...,
+    fresh: bool = ...,
+    allow_partial: Literal[False] = ...,
+) -> dict[str, int]: ...
+
+
+@overload
+def divide_aggregated(
+    replicas: int,
+    available: Mapping[str, int],
+    *,
+    previous: Mapping[str, int] | None = ...,
+    uid: str | None = ...,
+    fresh: bool = ...,
+    allow_partial: Literal[True],
+) -> Division: ...
+
+
+@overload
+def divide_aggregated(
+    replicas: int,
+    available: Mapping[str, int],
+    *,
+    previous: Mapping[str, int] | None = ...,
+    uid: str | None = ...,
+    fresh: bool = ...,
+    allow_partial: bool,
+) -> dict[str, int] | Division: ...
+
+
+def divide_aggregated(
+    replicas: int,
+    available: Mapping[str, int],
+    *,
+    previous: Mapping[str, int] | None = None,
+    uid: str | None = None,
+    fresh: bool = False,
+    allow_partial: bool = False,
+) -> dict[str, int] | Division:
+    """Divide ``replicas`` over as few clusters as possible (Karmada ``Aggregated``).
+
+    Same cases and arguments as :func:`divide_dynamic`, but each split first keeps only the
+    shortest prefix of clusters whose weights cover the replicas to place, in the order:
+    clusters holding previous replicas first (scale-up), then by weight descending, then by
+    name ascending. So a first schedule fills the largest clusters; a scale-up prefers the
+    clusters already used and adds the fewest new ones needed for the *extra* replicas; a
+    scale-down keeps the clusters with the most previous replicas and empties the others.
+
+    Returns, raises and costs as :func:`divide_dynamic`.
+
+    Runtime complexity: O(c log c) for c clusters, independent of ``replicas``.
+
+    >>> divide_aggregated(12, {"m1": 6, "m2": 8, "m3": 10})
+    {'m2': 5, 'm3': 7}
+    >>> divide_aggregated(6, {"m1": 1, "m2": 1}, previous={"m1": 4, "m2": 8})
+    {'m2': 6}
+    """
+    return _divide(
+        replicas,
+        available,
+        previous=previous,
+        uid=uid,
+        fresh=fresh,
+        allow_partial=allow_partial,
+        aggregated=True,
+    )
+
+
+def _require_flag(value: object, field: str) -> bool:
+    if type(value) is not bool:
+        raise InvalidRequest(field, f"must be a bool, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _divide(
+    replicas: int,
+    available: Mapping[str, int],
+    *,
+    previous: Mapping[str, int] | None,
+    uid: str | None,
+    fresh: bool,
+    allow_partial: bool,
+    aggregated: bool,
+) -> dict[str, int] | Division:
+    require_count(replicas, "replicas")
+    capacity = require_count_map(available, "available")
+    last = {} if previous is None else require_count_map(previous, "previous")
+    descending = names_descending(uid)
+    _require_flag(fresh, "fresh")
+    _require_flag(allow_partial, "allow_partial")
+    # FindOutScheduledCluster: previous clusters that are no longer candidates are forgotten.
+    kept = {name: count for name, count in last.items() if count and name in capacity}
+    assigned = sum(kept.values())
+    if fresh:
+        weights = {name: free + kept.get(name, 0) for name, free in capacity.items()}
+        target, keep = replicas, dict[str, int]()
+    elif assigned > replicas:
+        weights, target, keep = kept, replicas, dict[str, int]()
+    elif assigned < replicas:
+        weights, target, keep = capacity, replicas - assigned, kept
+    else:
+        result = _without_zeros(kept)
+        return Division(replicas=result, unplaced=0) if allow_partial else result
+
+    total = sum(weights.values())
+    unplaced = 0
+    if total < target:
+        if not allow_partial:
+            raise InsufficientReplicas(available=total, requested=target)
+        # Webster never gives a party more seats than its votes while seats ≤ Σ votes.
+        unplaced, target = target - total, total
+    if aggregated:
+        weights = _shortest_cover(weights, target, preferred=keep)
+    split = apportion(target, weights, {}, descending=descending) if target else {}
+    for name, count in keep.items():
+        split[name] = split.get(name, 0) + count
+    # apportion lists names ascending; only an aggregated cut can leave a kept name out.
+    result = _without_zeros(split) if aggregated else {n: c for n, c in split.items() if c}
+    return Division(replicas=result, unplaced=unplaced) if allow_partial else result
+
+
+def _shortest_cover(
+    weights: dict[str, int], target: int, *, preferred: Mapping[str, int]
+) -> dict[str, int]:
+    """Keep the shortest prefix whose weights reach ``target`` (``resortAvailableClusters``).
+
+    Order: clusters in ``preferred`` first, then weight descending, then name ascending. Karmada
+    sorts by weight with ``sort.Sort`` (not stable past 12 clusters) over candidates ordered by
+    score; names make the order total and independent of input order.
+    """
+    order = sorted(weights, key=lambda name: (name not in preferred, -weights[name], name))
+    chosen: dict[str, int] = {}
+    covered = 0
+    for name in order:
+        if covered >= target and chosen:
+            break
+        chosen[name] = weights[name]
+        covered += weights[name]
+    return chosen
+
+
+def _without_zeros(counts: Mapping[str, int]) -> dict[str, int]:
+    return {name: counts[name] for name in sorted(counts) if counts[name]}

@@ -1,0 +1,86 @@
+"""A public testing kit for schedulers: hypothesis strategies, invariant oracles and seeded
+generators of large inputs.
+
+Install with ``pip install 'invsched[testing]'``. Names load on first use, so the seeded
+generators and the oracles work without hypothesis; only the strategies need it.
+
+* Strategies (valid by construction, with size knobs): :func:`resources`,
+  :func:`quota_trees`, :func:`queue_units`, :func:`running_sets`, :func:`clusters`,
+  :func:`fleets`, :func:`workloads`, :func:`placement_policies`.
+* Oracles (return the broken invariants; the ``assert_*`` forms raise ``AssertionError``):
+  :func:`check_admission`, :func:`assert_admission_consistent`, :func:`check_placement`,
+  :func:`assert_placement_consistent`.
+* Generators (deterministic for a seed, plain records): :func:`generate_tree`,
+  :func:`generate_queue`, :func:`generate_fleet`.
+
+>>> from invsched.testing import generate_tree
+>>> generate_tree(10, 3, seed=1) == generate_tree(10, 3, seed=1)
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from invsched.testing._admission import (
+        assert_admission_consistent,
+        check_admission,
+        queue_units,
+        running_sets,
+    )
+    from invsched.testing._admission_generators import generate_queue
+    from invsched.testing._fleet import clusters, fleets, placement_policies, workloads
+    from invsched.testing._fleet_generators import generate_fleet
+    from invsched.testing._placement_oracle import assert_placement_consistent, check_placement
+    from invsched.testing._quota import generate_tree, quota_trees
+    from invsched.testing._resources import resources
+
+#: Public name → the private module defining it.
+_LOCATIONS = {
+    "resources": "_resources",
+    "quota_trees": "_quota",
+    "generate_tree": "_quota",
+    "queue_units": "_admission",
+    "running_sets": "_admission",
+    "check_admission": "_admission",
+    "assert_admission_consistent": "_admission",
+    "generate_queue": "_admission_generators",
+    "clusters": "_fleet",
+    "fleets": "_fleet",
+    "workloads": "_fleet",
+    "placement_policies": "_fleet",
+    "generate_fleet": "_fleet_generators",
+    "check_placement": "_placement_oracle",
+    "assert_placement_consistent": "_placement_oracle",
+}
+
+__all__ = [
+    "assert_admission_consistent",
+    "assert_placement_consistent",
+    "check_admission",
+    "check_placement",
+    "clusters",
+    "fleets",
+    "generate_fleet",
+    "generate_queue",
+    "generate_tree",
+    "placement_policies",
+    "queue_units",
+    "quota_trees",
+    "resources",
+    "running_sets",
+    "workloads",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LOCATIONS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'invsched.testing' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"invsched.testing.{module}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
