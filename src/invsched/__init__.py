@@ -12,7 +12,13 @@ from invsched.errors import (
     InvalidRequest,
     InvschedError,
 )
-from invsched.quantity import canonical_quantity, format_quantity, parse_quantity
+from invsched.quantity import (
+    MAX_QUANTITY_DIGITS,
+    QuantityFormat,
+    canonical_quantity,
+    format_quantity,
+    parse_quantity,
+)
 from invsched.quota import (
     Profile,
     QuotaNode,
@@ -27,6 +33,7 @@ from invsched.resources import Resources
 __version__ = "0.1.0"
 
 __all__ = [
+    "MAX_QUANTITY_DIGITS",
     "InsufficientReplicas",
     "InvalidFleet",
     "InvalidManifest",
@@ -35,6 +42,7 @@ __all__ = [
     "InvalidRequest",
     "InvschedError",
     "Profile",
+    "QuantityFormat",
     "QuotaNode",
     "QuotaTree",
     "Resources",

@@ -35,11 +35,13 @@ if TYPE_CHECKING:
     from invsched.testing._fleet_generators import generate_fleet
     from invsched.testing._placement_oracle import assert_placement_consistent, check_placement
     from invsched.testing._quota import generate_tree, quota_trees
-    from invsched.testing._resources import resources
+    from invsched.testing._resources import generate_quantity_texts, quantity_texts, resources
 
 #: Public name → the private module defining it.
 _LOCATIONS = {
     "resources": "_resources",
+    "quantity_texts": "_resources",
+    "generate_quantity_texts": "_resources",
     "quota_trees": "_quota",
     "generate_tree": "_quota",
     "queue_units": "_admission",
@@ -64,9 +66,11 @@ __all__ = [
     "clusters",
     "fleets",
     "generate_fleet",
+    "generate_quantity_texts",
     "generate_queue",
     "generate_tree",
     "placement_policies",
+    "quantity_texts",
     "queue_units",
     "quota_trees",
     "resources",
