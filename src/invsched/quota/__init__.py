@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from invsched.quota._share import Rounding, Share, redistribute
+from invsched.quota.runtime import aggregate_requests, runtime_quota
 from invsched.quota.tree import QuotaNode, QuotaTree
 from invsched.quota.validation import Profile, Rule, ValidationReport, Violation, validate_tree
 
@@ -9,8 +11,13 @@ __all__ = [
     "Profile",
     "QuotaNode",
     "QuotaTree",
+    "Rounding",
     "Rule",
+    "Share",
     "ValidationReport",
     "Violation",
+    "aggregate_requests",
+    "redistribute",
+    "runtime_quota",
     "validate_tree",
 ]

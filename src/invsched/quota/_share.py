@@ -1,0 +1,252 @@
+"""One resource, one parent: split an amount among children by "min first, then weight".
+
+This is Koordinator's per-resource ``quotaTree.redistribution``
+(``pkg/scheduler/plugins/elasticquota/core/runtime_quota_calculator.go``) on exact integers:
+
+1. each share whose request is at most its effective min (``max(min, guarantee)``) gets its
+   request — or its effective min when it does not lend (``allow_lent=False``);
+2. every other share starts at its effective min and becomes a *borrower*;
+3. what is left (if anything) is split among the borrowers in proportion to their weights,
+   each capped at its request; what the capped borrowers could not take is split again among
+   the rest, until nothing is left or every borrower is satisfied.
+
+Step 3 rounds by the largest-remainder (Hamilton) method, as Koordinator does since PR #2876,
+so that no unit is lost or handed out twice; ``Rounding.HALF_UP`` keeps the older per-share
+round-half-up for comparisons with earlier releases.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+
+from invsched.errors import InvalidRequest
+
+__all__ = ["Rounding", "Share", "redistribute"]
+
+
+class Rounding(enum.Enum):
+    """How a proportional split turns fractions into integers.
+
+    Attributes:
+        LARGEST_REMAINDER: Hamilton's method — every share gets the floor of its exact
+            quota, and the units still left go one each to the largest remainders (ties:
+            name ascending). The parts always sum to the amount split. Koordinator's
+            behaviour since PR #2876.
+        HALF_UP: every share rounds its exact quota half-up on its own, so the parts may
+            sum to a little less or more than the amount split (older Koordinator releases).
+            Computed exactly on integers, where upstream used ``float64``.
+    """
+
+    LARGEST_REMAINDER = "largest-remainder"
+    HALF_UP = "half-up"
+
+
+def _check_amount(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is not int:
+        raise InvalidRequest(
+            attribute.name, f"expected an int of milli-units, got {type(value).__name__} {value!r}"
+        )
+    if value < 0:
+        raise InvalidRequest(attribute.name, f"must not be negative, got {value}")
+
+
+def _check_name(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise InvalidRequest(attribute.name, f"expected a non-empty string, got {value!r}")
+
+
+def _check_bool(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is not bool:
+        raise InvalidRequest(attribute.name, f"expected a bool, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class Share:
+    """One child's claim on one resource of its parent, in integer units (milli-units).
+
+    Attributes:
+        name: unique among the shares of one call; breaks ties in the rounding.
+        min: the guaranteed amount (an already scaled min when mins are scaled).
+        request: what the child asks for, already limited by its max.
+        weight: its weight when idle capacity is shared (Koordinator's ``shared-weight``,
+            by default the child's max). A weight of 0 never borrows.
+        allow_lent: whether an idle part of ``min`` may go to others; when ``False`` the
+            share keeps its effective min even when it requests less.
+        guarantee: an amount guaranteed on top of ``min`` (Koordinator's ``guaranteed``
+            under the ``ElasticQuotaGuaranteeUsage`` gate); the effective min is
+            ``max(min, guarantee)``.
+
+    >>> Share(name="a", min=10, request=5, weight=40).effective_min
+    10
+    """
+
+    name: str = attrs.field(validator=_check_name)
+    min: int = attrs.field(validator=_check_amount)
+    request: int = attrs.field(validator=_check_amount)
+    weight: int = attrs.field(validator=_check_amount)
+    allow_lent: bool = attrs.field(default=True, validator=_check_bool)
+    guarantee: int = attrs.field(default=0, validator=_check_amount)
+
+    @property
+    def effective_min(self) -> int:
+        """``max(min, guarantee)``: what the share is sure to get when it asks for it."""
+        return max(self.min, self.guarantee)
+
+
+def redistribute(
+    total: int,
+    shares: Iterable[Share],
+    *,
+    rounding: Rounding = Rounding.LARGEST_REMAINDER,
+) -> tuple[int, ...]:
+    """Split ``total`` among ``shares``: min first, then the rest by weight, capped at request.
+
+    Contract: each share whose ``request`` is at most its effective min (``max(min,
+    guarantee)``) gets ``request`` (its effective min if it does not lend); every other share
+    gets its effective min and then borrows from what is left, in proportion to ``weight``,
+    never above its ``request``; what a satisfied borrower cannot take is shared again among
+    the others. With ``Rounding.LARGEST_REMAINDER`` (the default) the sum of the result never
+    exceeds ``total`` unless the effective mins alone exceed it (then every share simply keeps
+    its min or request, and nobody borrows). Zero weights: a borrower with weight 0 never
+    receives a part of the leftover; if every borrower has weight 0 the leftover stays
+    unassigned (Koordinator stops when the total weight is not positive).
+
+    Args:
+        total: the amount to split (the parent's runtime, or the cluster total), ≥ 0.
+        shares: the children, names unique; the result follows their order.
+        rounding: ``LARGEST_REMAINDER`` (exact, Hamilton) or ``HALF_UP`` (older upstream).
+
+    Returns:
+        One amount per share, in the order given.
+
+    Raises:
+        InvalidRequest: ``total`` is not a non-negative int, an item is not a :class:`Share`,
+            or two shares have the same name.
+
+    Runtime complexity: O(k log k) per sharing round for k borrowers; each round after the
+    first satisfies at least one borrower, so O(k² log k) in the worst case and a few rounds in
+    practice.
+
+    >>> shares = [
+    ...     Share(name="A", min=10, request=5, weight=40),
+    ...     Share(name="B", min=15, request=20, weight=60),
+    ...     Share(name="C", min=20, request=40, weight=50),
+    ...     Share(name="D", min=15, request=70, weight=80),
+    ... ]
+    >>> redistribute(100, shares)
+    (5, 20, 35, 40)
+    """
+    if type(total) is not int:
+        raise InvalidRequest("total", f"expected an int, got {type(total).__name__} {total!r}")
+    if total < 0:
+        raise InvalidRequest("total", f"must not be negative, got {total}")
+    if not isinstance(rounding, Rounding):
+        raise InvalidRequest("rounding", f"expected a Rounding, got {rounding!r}")
+    items = tuple(shares)
+    seen: set[str] = set()
+    for position, share in enumerate(items):
+        if not isinstance(share, Share):
+            raise InvalidRequest(f"shares[{position}]", f"expected a Share, got {share!r}")
+        if share.name in seen:
+            raise InvalidRequest(f"shares[{position}].name", f"duplicate name {share.name!r}")
+        seen.add(share.name)
+    return tuple(
+        split_amount(
+            total,
+            names=[share.name for share in items],
+            mins=[share.effective_min for share in items],
+            requests=[share.request for share in items],
+            weights=[share.weight for share in items],
+            lends=[share.allow_lent for share in items],
+            rounding=rounding,
+        )
+    )
+
+
+def split_amount(
+    total: int,
+    *,
+    names: Sequence[str],
+    mins: Sequence[int],
+    requests: Sequence[int],
+    weights: Sequence[int],
+    lends: Sequence[bool],
+    rounding: Rounding,
+) -> list[int]:
+    """The unchecked kernel of :func:`redistribute` over parallel lists (mins are effective).
+
+    Kept apart so that the tree refresh, which calls it once per parent and resource, does not
+    build a record per child.
+    """
+    result = [
+        floor if request > floor or not lend else request
+        for floor, request, lend in zip(mins, requests, lends, strict=True)
+    ]
+    borrowers = [
+        index
+        for index, (floor, request) in enumerate(zip(mins, requests, strict=True))
+        if request > floor
+    ]
+    left = total - sum(result)
+    # Water-filling: each round hands out `left`; what overflows the satisfied borrowers is
+    # handed out again among the others (upstream recurses; a loop keeps the stack flat).
+    while left > 0 and borrowers:
+        weight_sum = sum([weights[index] for index in borrowers])
+        if weight_sum <= 0:
+            break
+        if rounding is Rounding.LARGEST_REMAINDER:
+            deltas = _largest_remainder(left, weight_sum, borrowers, weights, names)
+        else:
+            deltas = _half_up(left, weight_sum, borrowers, weights)
+        still: list[int] = []
+        left = 0
+        for index, delta in zip(borrowers, deltas, strict=True):
+            amount = result[index] + delta
+            request = requests[index]
+            if amount < request:
+                result[index] = amount
+                still.append(index)
+            else:
+                left += amount - request
+                result[index] = request
+        borrowers = still
+    return result
+
+
+def _largest_remainder(
+    amount: int,
+    weight_sum: int,
+    borrowers: Sequence[int],
+    weights: Sequence[int],
+    names: Sequence[str],
+) -> list[int]:
+    """Hamilton: floors of the exact quotas, then one unit each to the largest remainders."""
+    # Weights are never negative, so a zero weight simply yields a zero part and remainder.
+    products = [weights[index] * amount for index in borrowers]
+    deltas = [product // weight_sum for product in products]
+    residual = amount - sum(deltas)
+    if residual > 0:
+        # The residual is below the number of positive remainders (their sum is
+        # residual × weight_sum and each is below weight_sum), so every unit finds a taker.
+        order = sorted(
+            (-(product % weight_sum), names[borrowers[position]], position)
+            for position, product in enumerate(products)
+            if product % weight_sum
+        )
+        for _, _, position in order[:residual]:
+            deltas[position] += 1
+    return deltas
+
+
+def _half_up(
+    amount: int, weight_sum: int, borrowers: Sequence[int], weights: Sequence[int]
+) -> list[int]:
+    """Older Koordinator: each part is ``round_half_up(w · amount / W)`` on its own."""
+    return [
+        (2 * weights[index] * amount + weight_sum) // (2 * weight_sum) if weights[index] > 0 else 0
+        for index in borrowers
+    ]
