@@ -6,7 +6,7 @@ generators and the oracles work without hypothesis; only the strategies need it.
 
 * Strategies (valid by construction, with size knobs): :func:`resources`,
   :func:`quota_trees`, :func:`queue_units`, :func:`running_sets`, :func:`clusters`,
-  :func:`fleets`, :func:`workloads`, :func:`placement_policies`.
+  :func:`fleets`, :func:`instance_types`, :func:`workloads`, :func:`placement_policies`.
 * Oracles (return the broken invariants; the ``assert_*`` forms raise ``AssertionError``):
   :func:`check_admission`, :func:`assert_admission_consistent`, :func:`check_placement`,
   :func:`assert_placement_consistent`.
@@ -31,7 +31,13 @@ if TYPE_CHECKING:
         running_sets,
     )
     from invsched.testing._admission_generators import generate_queue
-    from invsched.testing._fleet import clusters, fleets, placement_policies, workloads
+    from invsched.testing._fleet import (
+        clusters,
+        fleets,
+        instance_types,
+        placement_policies,
+        workloads,
+    )
     from invsched.testing._fleet_generators import generate_fleet
     from invsched.testing._placement_oracle import assert_placement_consistent, check_placement
     from invsched.testing._quota import generate_tree, quota_trees
@@ -51,6 +57,7 @@ _LOCATIONS = {
     "generate_queue": "_admission_generators",
     "clusters": "_fleet",
     "fleets": "_fleet",
+    "instance_types": "_fleet",
     "workloads": "_fleet",
     "placement_policies": "_fleet",
     "generate_fleet": "_fleet_generators",
@@ -69,6 +76,7 @@ __all__ = [
     "generate_quantity_texts",
     "generate_queue",
     "generate_tree",
+    "instance_types",
     "placement_policies",
     "quantity_texts",
     "queue_units",

@@ -1,0 +1,412 @@
+"""One admission cycle over every pending unit (koord-queue dequeue + Koordinator PreFilter).
+
+The cycle decides every pending unit in one call, in two passes over one sorted queue:
+
+1. units whose admission needs **no borrowing** (their leaf stays within its min) go first,
+   most important first (``order_key``); a unit that would borrow is deferred;
+2. the deferred units then go in the same order.
+
+A unit is admitted when every resource it requests passes, in this order:
+(1) ``used + request ≤ max × oversell`` at its leaf and every ancestor (koord-queue
+``ElasticQuota`` Filter); (2) ``used + request ≤ runtime`` at its leaf, the runtime computed
+once from demand = running + pending (Koordinator PreFilter), or, for a non-preemptible
+unit, ``non-preemptible used + request ≤ min`` on the whole path; (3) room in the cluster
+total, taking capacity back from quotas above their runtime if (1) and (2) hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import TypeVar
+
+from invsched.admission._ledger import Entry, Ledger
+from invsched.admission._pool import VictimPool
+from invsched.admission.reclaim import two_pass
+from invsched.admission.units import (
+    AdmissionResult,
+    Pending,
+    Preemption,
+    PreemptionReason,
+    QueuePolicy,
+    QueueUnit,
+    Reason,
+    Reclaim,
+    order_key,
+)
+from invsched.errors import InvalidRequest
+from invsched.quota.runtime import runtime_quota
+from invsched.quota.tree import QuotaTree
+from invsched.resources import Resources
+
+__all__ = ["admit"]
+
+_K = TypeVar("_K")
+
+#: Failures that taking back lent capacity can cure: an ancestor's max or the total (never
+#: the unit's own leaf, whose usage other quotas' victims do not lower).
+_RECLAIMABLE = frozenset({Reason.EXCEEDS_MAX, Reason.INSUFFICIENT_CAPACITY})
+
+
+def admit(
+    tree: QuotaTree,
+    pending: Iterable[QueueUnit],
+    *,
+    running: Iterable[QueueUnit] = (),
+    total: Mapping[str, int],
+    policy: QueuePolicy = QueuePolicy.PRIORITY,
+    oversell: int | Fraction | Decimal = 1,
+    reclaim: Reclaim = Reclaim.TO_RUNTIME,
+    preempt_within_quota: bool = False,
+) -> AdmissionResult:
+    """Run one admission cycle: decide every pending unit against quotas and capacity.
+
+    Each unit belongs to ``unit.quota`` if set, else to the leaf holding its namespace. A unit
+    whose quota is unknown, is a parent quota, or whose namespace no quota holds stays pending
+    with ``Reason.NO_QUOTA`` (Koordinator refuses pods on parent quotas).
+
+    Order: units whose leaf stays within its min first, then the rest; within each pass higher
+    priority first, non-preemptible before preemptible, older first, then name, namespace.
+
+    A preemptible unit needs, on every resource it requests: (1) ``used + request ≤ max ×
+    oversell`` at its leaf and every ancestor (a key missing from max is unlimited); (2)
+    ``used + request ≤ runtime`` at its leaf on the keys of its max; (3) ``Σ used + request ≤
+    total``. A non-preemptible unit needs (1), ``non-preemptible used + request ≤ min`` at
+    every node of its path (a key missing from min is 0) instead of (2), and (3).
+
+    When only (3) fails, ``reclaim`` may preempt running preemptible units of *other* leaves
+    that use more than their runtime on a resource the unit lacks, chosen by
+    :func:`~invsched.admission.select_victims` (minimal). With ``preempt_within_quota``, a
+    unit failing (1), (2) or (3) may then preempt strictly lower-priority preemptible running
+    units of its own leaf (Koordinator PostFilter). Under ``QueuePolicy.BLOCK`` the first unit
+    of a leaf that does not fit blocks that leaf's later units (``BLOCKED_BY_HEAD``); a unit
+    that can never fit (``REQUEST_EXCEEDS_MAX_EVER``) or has no quota blocks nothing.
+
+    Args:
+        tree: the quota tree.
+        pending: the units to decide, in any order.
+        running: admitted units holding capacity; each must resolve to a leaf quota.
+        total: the cluster capacity in milli-units (a missing key is 0).
+        policy: what a queue does when a unit does not fit.
+        oversell: koord-queue's ``--oversellrate``: an int, ``Fraction`` or ``Decimal`` > 0;
+            limits are ``floor(max × oversell)`` in exact arithmetic.
+        reclaim: when capacity lent to other quotas may be taken back.
+        preempt_within_quota: allow preempting lower-priority units of the same quota.
+
+    Returns:
+        The admitted units (decision order), the preemptions (decision order), every other
+        unit with its reason (queue order), and the usage after the cycle and the runtime it
+        used, for every node.
+
+    Raises:
+        InvalidRequest: an argument of the wrong type, a duplicate unit (``namespace/name``
+            across pending and running), a running unit without a leaf quota, a negative
+            total, or an oversell that is not a positive exact number.
+
+    Runtime complexity: O(u log u + u · d · k + n · k) for u units, path depth d, k resource
+    names and n nodes, plus the victim searches of reclaim.
+
+    >>> from invsched.quota import QuotaNode
+    >>> gpu = lambda n: Resources.parse({"nvidia.com/gpu": n})
+    >>> tree = QuotaTree.from_nodes([
+    ...     QuotaNode(name="root", min=gpu(4), max=gpu(4), children=("video",)),
+    ...     QuotaNode(name="video", parent="root", min=gpu(2), max=gpu(3), namespaces=("video",)),
+    ... ])
+    >>> jobs = [QueueUnit(name=n, namespace="video", request=gpu(2), created=t)
+    ...         for t, n in enumerate(["a", "b"])]
+    >>> result = admit(tree, jobs, total=gpu(4))
+    >>> [u.name for u in result.admitted], result.pending[0].detail
+    (['a'], 'video: nvidia.com/gpu used 2 + request 2 > max 3')
+    """
+    if not isinstance(tree, QuotaTree):
+        raise InvalidRequest("tree", f"expected a QuotaTree, got {type(tree).__name__}")
+    pending_units = _units("pending", pending)
+    running_units = _units("running", running)
+    total_amounts = _check_total(total)
+    rate = _oversell(oversell)
+    if not isinstance(policy, QueuePolicy):
+        raise InvalidRequest("policy", f"expected a QueuePolicy, got {policy!r}")
+    if not isinstance(reclaim, Reclaim):
+        raise InvalidRequest("reclaim", f"expected a Reclaim, got {reclaim!r}")
+    if type(preempt_within_quota) is not bool:
+        raise InvalidRequest(
+            "preempt_within_quota", f"expected a bool, got {preempt_within_quota!r}"
+        )
+    _check_unique(pending_units, running_units)
+    return _Cycle(
+        tree,
+        pending=pending_units,
+        running=running_units,
+        total=total_amounts,
+        oversell=rate,
+        policy=policy,
+        reclaim=reclaim,
+        within_quota=preempt_within_quota,
+    ).run()
+
+
+class _Cycle:
+    """The mutable state of one call to :func:`admit` (never shared, never returned)."""
+
+    def __init__(
+        self,
+        tree: QuotaTree,
+        *,
+        pending: tuple[QueueUnit, ...],
+        running: tuple[QueueUnit, ...],
+        total: Mapping[str, int],
+        oversell: Fraction,
+        policy: QueuePolicy,
+        reclaim: Reclaim,
+        within_quota: bool,
+    ) -> None:
+        self.policy = policy
+        self.reclaim = reclaim
+        self.within_quota = within_quota
+        self.oversell = oversell
+        position = {node.name: index for index, node in enumerate(tree.nodes)}
+        leaves = {node.name for node in tree.leaves}
+        # Every pending unit gets its rank in queue order once; pending results are sorted by
+        # rank at the end (an int compare instead of a tuple compare).
+        self.pending: list[tuple[int, Pending]] = []
+        names: set[str] = set()
+        valid: list[tuple[QueueUnit, int, int]] = []
+        for rank, unit in enumerate(sorted(pending, key=order_key)):
+            quota, problem = _resolve(tree, unit, leaves)
+            if problem:
+                self.pending.append(
+                    (rank, Pending(unit=unit, reason=Reason.NO_QUOTA, detail=problem))
+                )
+                continue
+            valid.append((unit, position[quota], rank))
+        held: list[tuple[QueueUnit, int, int]] = []
+        for index, unit in enumerate(running):
+            quota, problem = _resolve(tree, unit, leaves)
+            if problem:
+                raise InvalidRequest(f"running[{index}].quota", problem)
+            held.append((unit, position[quota], -1))
+        # Demand per leaf on plain ints: Resources arithmetic per unit would dominate.
+        demand: dict[int, dict[str, int]] = {}
+        for unit, leaf, _ in (*held, *valid):
+            sums = demand.setdefault(leaf, {})
+            for key, amount in unit.request.items_:
+                sums[key] = sums.get(key, 0) + amount
+        for sums in demand.values():
+            names.update(sums)
+        self.runtime = runtime_quota(
+            tree, {tree.nodes[leaf].name: Resources(sums) for leaf, sums in demand.items()}, total
+        )
+        resources = sorted(names)
+        self.ledger = Ledger(tree, resources, self.runtime, total, oversell)
+        column = {name: index for index, name in enumerate(resources)}
+
+        def entry(unit: QueueUnit, leaf: int, rank: int) -> Entry:
+            request = [(column[key], amount) for key, amount in unit.request.items_ if amount > 0]
+            return Entry(unit, leaf, request, rank)
+
+        self.queue = [entry(unit, leaf, rank) for unit, leaf, rank in valid]
+        held_by_leaf: dict[int, list[Entry]] = {}
+        for unit, leaf, rank in held:
+            item = entry(unit, leaf, rank)
+            self.ledger.add(item)
+            held_by_leaf.setdefault(leaf, []).append(item)
+        self.pool = VictimPool(self.ledger, held_by_leaf)
+        self.admitted: list[QueueUnit] = []
+        self.preempted: list[Preemption] = []
+        self.blocked: dict[int, Pending] = {}
+
+    def run(self) -> AdmissionResult:
+        deferred: list[Entry] = []
+        for item in self.queue:
+            if item.leaf in self.blocked:
+                self._block(item)
+            elif self.ledger.borrows(item):
+                deferred.append(item)
+            else:
+                self._decide(item)
+        for item in deferred:
+            if item.leaf in self.blocked:
+                self._block(item)
+            else:
+                self._decide(item)
+        return AdmissionResult(
+            admitted=self.admitted,
+            preempted=self.preempted,
+            pending=[pending for _, pending in sorted(self.pending, key=lambda pair: pair[0])],
+            usage=self.ledger.usage_by_node(),
+            runtime=self.runtime,
+        )
+
+    def _block(self, item: Entry) -> None:
+        never = self.ledger.never_fits(item)
+        if never is not None:
+            # A unit that can never fit says so, whatever blocks its queue.
+            detail = self.ledger.describe(never)
+            self._wait(item, never.reason, detail)
+            return
+        head = self.blocked[item.leaf]
+        detail = (
+            f"{self.ledger.node_names[item.leaf]}: blocked behind {head.unit.key} "
+            f"({head.reason.value})"
+        )
+        self._wait(item, Reason.BLOCKED_BY_HEAD, detail)
+
+    def _wait(self, item: Entry, reason: Reason, detail: str) -> Pending:
+        waiting = Pending(unit=item.unit, reason=reason, detail=detail)
+        self.pending.append((item.rank, waiting))
+        return waiting
+
+    def _decide(self, item: Entry) -> None:
+        ledger = self.ledger
+        failure = ledger.check_quota(item)
+        if failure is None:
+            failure = ledger.check_total(item)
+        if (
+            failure is not None
+            and failure.node != ledger.node_names[item.leaf]
+            and failure.reason in _RECLAIMABLE
+            and self._may_reclaim(item)
+            and self._reclaim(item)
+        ):
+            failure = None
+        if (
+            failure is not None
+            and self.within_quota
+            and failure.reason is not Reason.EXCEEDS_MIN_NON_PREEMPTIBLE
+            and self._preempt_own(item)
+        ):
+            failure = None
+        if failure is None:
+            ledger.add(item)
+            self.admitted.append(item.unit)
+            return
+        never = ledger.never_fits(item)
+        if never is not None:
+            failure = never
+        result = self._wait(item, failure.reason, ledger.describe(failure))
+        if self.policy is QueuePolicy.BLOCK and never is None:
+            self.blocked[item.leaf] = result
+
+    def _may_reclaim(self, item: Entry) -> bool:
+        if self.reclaim is Reclaim.NONE or not self.ledger.fits_leaf(item):
+            return False
+        if self.reclaim is Reclaim.WITHIN_MIN:
+            return not self.ledger.borrows(item)
+        return True
+
+    def _reclaim(self, item: Entry) -> bool:
+        """Take back capacity lent to other leaves above their runtime (two-pass, minimal).
+
+        Only ancestors' max and the cluster total can be short here (``fits_leaf`` holds);
+        a victim frees room at its own ancestors and in the total.
+        """
+        need = self.ledger.shortfall(item)
+        if not need:
+            return False
+        candidates, frees = self.pool.lent_out(item, need)
+        return self._evict(item, candidates, frees, need, PreemptionReason.RECLAIM)
+
+    def _preempt_own(self, item: Entry) -> bool:
+        """Preempt strictly lower-priority preemptible units of the same leaf."""
+        ledger = self.ledger
+        if ledger.never_fits(item) is not None:
+            return False
+        if not item.unit.preemptible and ledger.check_min(item) is not None:
+            return False
+        need = {index: over for index, over in ledger.excess(item).items() if over > 0}
+        if not need:
+            return False
+        candidates = self.pool.lower_priority(item)
+        frees = [dict(other.request) for other in candidates]
+        return self._evict(item, candidates, frees, need, PreemptionReason.WITHIN_QUOTA)
+
+    def _evict(
+        self,
+        item: Entry,
+        candidates: list[Entry],
+        frees: Sequence[Mapping[_K, int]],
+        need: Mapping[_K, int],
+        reason: PreemptionReason,
+    ) -> bool:
+        if not candidates:
+            return False
+        chosen, fits = two_pass(candidates, frees, need, dict.fromkeys(need, 0))
+        if not fits or not chosen:
+            return False
+        for position in chosen:
+            victim = candidates[position]
+            self.pool.remove(victim)
+            self.preempted.append(
+                Preemption(victim=victim.unit, preemptor=item.unit, reason=reason)
+            )
+        return True
+
+
+def _resolve(tree: QuotaTree, unit: QueueUnit, leaves: set[str]) -> tuple[str, str]:
+    """The unit's leaf quota, or ``("", why not)``."""
+    if unit.quota is not None:
+        if unit.quota not in tree:
+            return "", f"quota {unit.quota!r} does not exist"
+        quota = unit.quota
+    else:
+        found = tree.quota_for_namespace(unit.namespace)
+        if found is None:
+            return "", f"namespace {unit.namespace!r} is not bound to any quota"
+        quota = found
+    if quota not in leaves:
+        return "", f"quota {quota!r} is a parent quota; units bind to leaf quotas only"
+    return quota, ""
+
+
+def _units(field: str, units: Iterable[QueueUnit]) -> tuple[QueueUnit, ...]:
+    if isinstance(units, (str, bytes, Mapping)) or not isinstance(units, Iterable):
+        raise InvalidRequest(
+            field, f"expected an iterable of QueueUnit, got {type(units).__name__}"
+        )
+    given = tuple(units)
+    for index, unit in enumerate(given):
+        if not isinstance(unit, QueueUnit):
+            raise InvalidRequest(f"{field}[{index}]", f"expected a QueueUnit, got {unit!r}")
+    return given
+
+
+def _check_unique(pending: tuple[QueueUnit, ...], running: tuple[QueueUnit, ...]) -> None:
+    seen: dict[str, str] = {}
+    for field, units in (("running", running), ("pending", pending)):
+        for index, unit in enumerate(units):
+            where = f"{field}[{index}]"
+            first = seen.setdefault(unit.key, where)
+            if first != where:
+                raise InvalidRequest(where, f"duplicate unit {unit.key!r}, also at {first}")
+
+
+def _check_total(total: Mapping[str, int]) -> Mapping[str, int]:
+    if not isinstance(total, Mapping):
+        raise InvalidRequest("total", f"expected a mapping of milli-units, got {total!r}")
+    for key, amount in total.items():
+        if type(amount) is not int:
+            raise InvalidRequest(
+                f"total.{key}", f"expected an int of milli-units, got {type(amount).__name__}"
+            )
+        if amount < 0:
+            raise InvalidRequest(f"total.{key}", f"must not be negative, got {amount}")
+    return total
+
+
+def _oversell(value: object) -> Fraction:
+    """koord-queue's oversell rate as an exact fraction (float is refused: 1.1 is inexact)."""
+    if type(value) is int:
+        rate = Fraction(value)
+    elif isinstance(value, Fraction):
+        rate = value
+    elif isinstance(value, Decimal) and value.is_finite():
+        rate = Fraction(value)
+    else:
+        raise InvalidRequest(
+            "oversell",
+            f"expected an int, Fraction or finite Decimal, got {type(value).__name__} {value!r}",
+        )
+    if rate <= 0:
+        raise InvalidRequest("oversell", f"must be greater than 0, got {value}")
+    return rate
