@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
-
 from invsched.admission import QueueUnit
-from invsched.quota import QuotaTree
 from invsched.resources import Resources
+from tests.quota.seed import EXAMPLE, seed_tree
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "elasticquotatree.yaml"
+__all__ = ["EXAMPLE", "SEED_TOTAL", "job", "ray_job", "seed_tree"]
 
 #: The seed's cluster: the root's min (cpu 100, memory 50Gi, 16 GPUs).
 SEED_TOTAL = Resources.parse({"cpu": 100, "memory": "50Gi", "nvidia.com/gpu": 16})
-
-
-def seed_tree() -> QuotaTree:
-    """The seed ElasticQuotaTree, read from the example manifest (its last document)."""
-    documents = list(yaml.safe_load_all(EXAMPLE.read_text(encoding="utf-8")))
-    return QuotaTree.from_manifest(documents[-1])
 
 
 def job(
