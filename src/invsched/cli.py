@@ -74,6 +74,14 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if report.ok else EXIT_FINDINGS
 
 
+def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    from invsched.demo import render, run_demo  # noqa: PLC0415 (loads the placement catalog)
+
+    data = run_demo()
+    _emit(data, args.output, lambda: render(data), out)
+    return EXIT_OK
+
+
 class _UsageError(Exception):
     """Input that is readable but unusable for the command (exit status 2)."""
 
@@ -84,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Elastic GPU quotas, job admission and inventory-aware placement.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    demo = commands.add_parser("demo", help="run the seed scenarios end to end (no files needed)")
+    demo.add_argument("-o", "--output", choices=["table", "json", "yaml"], default="table")
+    demo.set_defaults(run=_cmd_demo)
     validate = commands.add_parser("validate", help="validate an ElasticQuotaTree manifest")
     validate.add_argument("file", help="a YAML file holding one ElasticQuotaTree")
     validate.add_argument(

@@ -29,7 +29,7 @@ from invsched.resources import Resources
 from invsched.testing import assert_placement_consistent
 
 A10 = "ecs.gn7i-c8g1.2xlarge"
-#: An illustrative price (the ECS DescribePrice figure quoted in data/README.md).
+#: An illustrative hourly price: the packaged catalog carries none (see data/README.md).
 PRICE = Decimal("9.74")
 
 QWEN3_8B = Workload(

@@ -1,0 +1,1 @@
+"""Packaged data: the seed ElasticQuotaTree used by ``invsched demo``."""
