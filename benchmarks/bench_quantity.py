@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from invsched.quantity import _parse_milli_exact, format_quantity, parse_quantity
-from invsched.testing._resources import generate_quantity_texts
+from invsched.testing import generate_quantity_texts
 
 if TYPE_CHECKING:
     from pytest_benchmark.fixture import BenchmarkFixture

@@ -20,8 +20,7 @@ from invsched.quantity import (
     parse_quantity,
 )
 from invsched.resources import Resources
-from invsched.testing import resources
-from invsched.testing._resources import quantity_texts
+from invsched.testing import quantity_texts, resources
 
 LIMIT = 10**MAX_QUANTITY_DIGITS - 1
 _SUFFIX_VALUE = {

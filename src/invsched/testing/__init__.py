@@ -24,13 +24,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from invsched.testing._admission import (
-        assert_admission_consistent,
-        check_admission,
-        queue_units,
-        running_sets,
-    )
+    from invsched.testing._admission import queue_units, running_sets
     from invsched.testing._admission_generators import generate_queue
+    from invsched.testing._admission_oracle import assert_admission_consistent, check_admission
     from invsched.testing._fleet import (
         clusters,
         fleets,
@@ -40,20 +36,22 @@ if TYPE_CHECKING:
     )
     from invsched.testing._fleet_generators import generate_fleet
     from invsched.testing._placement_oracle import assert_placement_consistent, check_placement
-    from invsched.testing._quota import generate_tree, quota_trees
-    from invsched.testing._resources import generate_quantity_texts, quantity_texts, resources
+    from invsched.testing._quota import quota_trees
+    from invsched.testing._quota_generators import generate_tree
+    from invsched.testing._resources import quantity_texts, resources
+    from invsched.testing._resources_generators import generate_quantity_texts
 
 #: Public name → the private module defining it.
 _LOCATIONS = {
     "resources": "_resources",
     "quantity_texts": "_resources",
-    "generate_quantity_texts": "_resources",
+    "generate_quantity_texts": "_resources_generators",
     "quota_trees": "_quota",
-    "generate_tree": "_quota",
+    "generate_tree": "_quota_generators",
     "queue_units": "_admission",
     "running_sets": "_admission",
-    "check_admission": "_admission",
-    "assert_admission_consistent": "_admission",
+    "check_admission": "_admission_oracle",
+    "assert_admission_consistent": "_admission_oracle",
     "generate_queue": "_admission_generators",
     "clusters": "_fleet",
     "fleets": "_fleet",

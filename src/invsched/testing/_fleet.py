@@ -153,7 +153,14 @@ def fleets(
     catalog = tuple(instance_types) if instance_types is not None else draw(_catalog_strategy())
     members = [
         draw(
-            clusters(name=f"cluster{index}", region=draw(st.sampled_from(regions)), catalog=catalog)
+            clusters(
+                name=f"cluster{index}",
+                region=draw(st.sampled_from(regions)),
+                catalog=catalog,
+                max_nodes=max_nodes,
+                max_pools=max_pools,
+                autoscaling=autoscaling,
+            )
         )
         for index in range(draw(st.integers(0, max_clusters)))
     ]

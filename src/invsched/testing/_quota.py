@@ -1,30 +1,24 @@
-"""Quota trees for tests and benchmarks: a hypothesis strategy and a seeded generator.
+"""Quota trees for property tests: a hypothesis strategy.
 
-Both build trees that are valid **by construction** under the chosen validation profile, so a
-property test never has to filter its examples.
+It builds trees that are valid **by construction** under the chosen validation profile, so a
+property test never has to filter its examples. The seeded generator of large trees, which
+needs no hypothesis, lives in :mod:`invsched.testing._quota_generators`.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 
 from hypothesis import strategies as st
 
+from invsched.errors import InvalidRequest
 from invsched.quota.tree import QuotaNode, QuotaTree
 from invsched.quota.validation import Profile
 from invsched.resources import Resources
+from invsched.testing._quota_generators import DEFAULT_RESOURCES, generate_tree
 
+# ``generate_tree`` stays importable from here for callers of its former location.
 __all__ = ["generate_tree", "quota_trees"]
-
-DEFAULT_RESOURCES = ("cpu", "memory", "nvidia.com/gpu")
-
-#: One "whole unit" of a resource in milli-units (1 core, 1 GPU, 1 GiB of memory).
-_GIB = 1024**3 * 1000
-
-
-def _unit(resource: str) -> int:
-    return _GIB if resource in {"memory", "ephemeral-storage", "storage"} else 1000
 
 
 @st.composite
@@ -48,6 +42,9 @@ def quota_trees(
     * ``STRICT``: the same, and child.max ≤ parent.max.
     * ``ACK_DOC``: parent.min ≤ Σ children.min, child.max ≤ parent.max, min ≤ max.
 
+    Raises:
+        InvalidRequest: ``max_nodes < 1``, ``max_depth < 0``, or either is not an int.
+
     Runtime complexity: O(max_nodes · len(resources)) draws.
 
     >>> from hypothesis import given, settings
@@ -59,9 +56,9 @@ def quota_trees(
     >>> check()
     """
     if type(max_nodes) is not int or max_nodes < 1:
-        raise ValueError(f"max_nodes must be an int >= 1, got {max_nodes!r}")
+        raise InvalidRequest("max_nodes", f"must be an int ≥ 1, got {max_nodes!r}")
     if type(max_depth) is not int or max_depth < 0:
-        raise ValueError(f"max_depth must be an int >= 0, got {max_depth!r}")
+        raise InvalidRequest("max_depth", f"must be an int ≥ 0, got {max_depth!r}")
     names = tuple(resources)
     count = draw(st.integers(1, max_nodes))
     parents: list[int] = [-1]
@@ -170,95 +167,3 @@ def _ack_doc_amounts(
             if children[index]:
                 bound = min(bound, sum(mins[child][key] for child in children[index]))
             mins[index][key] = draw(st.integers(0, bound))
-
-
-def generate_tree(
-    n_leaves: int,
-    depth: int,
-    seed: int,
-    *,
-    resources: Sequence[str] = DEFAULT_RESOURCES,
-) -> QuotaTree:
-    """A large quota tree, the same for the same arguments, valid under ``KOORDINATOR``.
-
-    Every leaf sits at ``depth`` and holds one namespace (``ns-<j>``); each parent has at
-    most ``b`` children, ``b`` the smallest integer with ``b**depth ≥ n_leaves``. Every node
-    has every resource in min and max (whole units: cores, GiB, GPUs); a child's min is a
-    random part of what its parent's min leaves, its max lies between its min and its
-    parent's max (so the tree is valid under ``STRICT`` too); one node in ten does not lend.
-
-    Args:
-        n_leaves: number of leaves (≥ 1).
-        depth: levels below the root (≥ 1, or 0 with a single leaf that is the root).
-        seed: seeds a private ``random.Random``.
-        resources: the resource names.
-
-    Runtime complexity: O(n_leaves · len(resources)).
-
-    >>> tree = generate_tree(1000, 4, seed=7)
-    >>> len(tree.leaves), max(tree.depth(leaf.name) for leaf in tree.leaves), len(tree)
-    (1000, 4, 1201)
-    """
-    if type(n_leaves) is not int or n_leaves < 1:
-        raise ValueError(f"n_leaves must be an int >= 1, got {n_leaves!r}")
-    if type(depth) is not int or depth < 0 or (depth == 0 and n_leaves != 1):
-        raise ValueError(f"depth must be an int >= 1 (0 only for one leaf), got {depth!r}")
-    rng = random.Random(seed)
-    names = tuple(resources)
-    branching = 1
-    while branching**depth < n_leaves:
-        branching += 1
-    # Level sizes from the leaves up; a node at index j of level L+1 has parent j // branching.
-    sizes = [n_leaves]
-    for _ in range(depth):
-        sizes.append(-(-sizes[-1] // branching))
-    sizes.reverse()
-
-    def label(level: int, position: int) -> str:
-        return "root" if level == 0 else f"l{level}-{position}"
-
-    root_units = {
-        name: n_leaves * (64 if name == "cpu" else 256 if name == "memory" else 4) for name in names
-    }
-    mins: list[list[dict[str, int]]] = [[{n: root_units[n] * _unit(n) for n in names}]]
-    maxes: list[list[dict[str, int]]] = [[dict(mins[0][0])]]
-    for level in range(1, depth + 1):
-        level_mins: list[dict[str, int]] = []
-        level_maxes: list[dict[str, int]] = []
-        for position in range(sizes[level]):
-            parent = position // branching
-            siblings = min(branching, sizes[level] - parent * branching)
-            low: dict[str, int] = {}
-            high: dict[str, int] = {}
-            for name in names:
-                unit = _unit(name)
-                fair = mins[level - 1][parent][name] // unit // siblings
-                low[name] = rng.randint(0, fair) * unit
-                ceiling = maxes[level - 1][parent][name] // unit
-                high[name] = rng.randint(low[name] // unit, max(low[name] // unit, ceiling)) * unit
-            level_mins.append(low)
-            level_maxes.append(high)
-        mins.append(level_mins)
-        maxes.append(level_maxes)
-
-    nodes: list[QuotaNode] = []
-    for level in range(depth + 1):
-        for position in range(sizes[level]):
-            first = position * branching
-            kids = (
-                range(first, min(first + branching, sizes[level + 1]))
-                if level < depth
-                else range(0)
-            )
-            nodes.append(
-                QuotaNode(
-                    name=label(level, position),
-                    min=Resources(mins[level][position]),
-                    max=Resources(maxes[level][position]),
-                    namespaces=(f"ns-{position}",) if level == depth else (),
-                    parent=None if level == 0 else label(level - 1, position // branching),
-                    children=tuple(label(level + 1, kid) for kid in kids),
-                    allow_lent=rng.randrange(10) != 0,
-                )
-            )
-    return QuotaTree.from_nodes(nodes)
