@@ -221,6 +221,21 @@ def test_missing_max_key_is_unlimited_and_weighs_the_whole_parent() -> None:
     assert (result["capped"]["cpu"], result["free"]["cpu"]) == (7_500, 22_500)
 
 
+def test_unlimited_weighs_the_same_for_gpus_shared_in_whole_units() -> None:
+    # The cpu case above, in GPUs: whole-unit sharing must not change the weights' ratio.
+    nodes = [
+        QuotaNode(name="root", children=("capped", "free")),
+        QuotaNode(name="capped", parent="root", max=Resources({GPU: 10_000})),
+        QuotaNode(name="free", parent="root"),
+    ]
+    tree = QuotaTree.from_nodes(nodes)
+    requests = {name: Resources({GPU: 100_000}) for name in ("capped", "free")}
+    result = runtime_quota(tree, requests, Resources({GPU: 30_000}))
+    # Weights 10 GPUs : 30 GPUs -> 7.5 : 22.5, rounded to whole GPUs by largest remainder
+    # (a tie of remainders, broken by name: capped).
+    assert (result["capped"][GPU], result["free"][GPU]) == (8_000, 22_000)
+
+
 def test_explicit_zero_max_allows_nothing() -> None:
     tree = _flat(none=(0, 0), some=(0, None))
     result = runtime_quota(tree, {"none": _cpu(5000), "some": _cpu(5000)}, _cpu(10_000))

@@ -154,99 +154,123 @@ def redistribute(
         if share.name in seen:
             raise InvalidRequest(f"shares[{position}].name", f"duplicate name {share.name!r}")
         seen.add(share.name)
-    return tuple(
-        split_amount(
-            total,
-            names=[share.name for share in items],
-            mins=[share.effective_min for share in items],
-            requests=[share.request for share in items],
-            weights=[share.weight for share in items],
-            lends=[share.allow_lent for share in items],
-            rounding=rounding,
-        )
+    parts = [0] * len(items)
+    split_amount(
+        total,
+        range(len(items)),
+        mins=[share.effective_min for share in items],
+        requests=[share.request for share in items],
+        weights=[share.weight for share in items],
+        lends=[share.allow_lent for share in items],
+        names=[share.name for share in items],
+        rounding=rounding,
+        into=parts,
     )
+    return tuple(parts)
 
 
 def split_amount(
     total: int,
+    members: Iterable[int],
     *,
-    names: Sequence[str],
     mins: Sequence[int],
     requests: Sequence[int],
-    weights: Sequence[int],
+    weights: Sequence[int | None],
     lends: Sequence[bool],
+    names: Sequence[str],
     rounding: Rounding,
-) -> list[int]:
-    """The unchecked kernel of :func:`redistribute` over parallel lists (mins are effective).
+    into: list[int],
+    unlimited_weight: int | None = None,
+) -> None:
+    """The unchecked kernel of :func:`redistribute`: split ``total``, parts written to ``into``.
 
-    Kept apart so that the tree refresh, which calls it once per parent and resource, does not
-    build a record per child.
+        ``members`` are positions in the parallel columns ``mins`` (effective mins), ``requests``,
+        ``weights``, ``lends`` and ``names``; ``into[member]`` receives the member's part and no
+        other entry of ``into`` is touched. A ``None`` weight (a tree quota without a max for the
+        resource) weighs ``unlimited_weight``, by default ``total``: as much as everything shared
+    out, in the units of the other weights. Names must be unique among the members.
+
+        Working on positions lets the tree refresh, which calls this once per parent and resource,
+        split straight from its whole-tree columns: no record per child and no per-parent copy of
+        the columns.
+
+        Runtime complexity: as :func:`redistribute`, O(k log k) per sharing round for k borrowers.
     """
-    result = [
-        floor if request > floor or not lend else request
-        for floor, request, lend in zip(mins, requests, lends, strict=True)
-    ]
-    borrowers = [
-        index
-        for index, (floor, request) in enumerate(zip(mins, requests, strict=True))
-        if request > floor
-    ]
-    left = total - sum(result)
+    left = total
+    unlimited = total if unlimited_weight is None else unlimited_weight
+    borrowers: list[int] = []
+    for member in members:
+        floor = mins[member]
+        request = requests[member]
+        if request > floor:
+            borrowers.append(member)
+        elif lends[member]:
+            floor = request
+        into[member] = floor
+        left -= floor
     # Water-filling: each round hands out `left`; what overflows the satisfied borrowers is
     # handed out again among the others (upstream recurses; a loop keeps the stack flat).
     while left > 0 and borrowers:
-        weight_sum = sum([weights[index] for index in borrowers])
+        shares = [
+            unlimited if weight is None else weight
+            for weight in map(weights.__getitem__, borrowers)
+        ]
+        weight_sum = sum(shares)
         if weight_sum <= 0:
             break
         if rounding is Rounding.LARGEST_REMAINDER:
-            deltas = _largest_remainder(left, weight_sum, borrowers, weights, names)
+            deltas = _largest_remainder(left, weight_sum, shares, borrowers, names)
         else:
-            deltas = _half_up(left, weight_sum, borrowers, weights)
+            deltas = _half_up(left, weight_sum, shares)
         still: list[int] = []
         left = 0
-        for index, delta in zip(borrowers, deltas, strict=True):
-            amount = result[index] + delta
-            request = requests[index]
+        for member, delta in zip(borrowers, deltas, strict=True):
+            amount = into[member] + delta
+            request = requests[member]
             if amount < request:
-                result[index] = amount
-                still.append(index)
+                into[member] = amount
+                still.append(member)
             else:
                 left += amount - request
-                result[index] = request
+                into[member] = request
         borrowers = still
-    return result
 
 
 def _largest_remainder(
     amount: int,
     weight_sum: int,
-    borrowers: Sequence[int],
-    weights: Sequence[int],
+    shares: Sequence[int],
+    members: Sequence[int],
     names: Sequence[str],
 ) -> list[int]:
-    """Hamilton: floors of the exact quotas, then one unit each to the largest remainders."""
+    """Hamilton: floors of the exact quotas, then one unit each to the largest remainders.
+
+    ``shares[i]`` is the weight of the member at position ``members[i]`` of the ``names``
+    column; equal remainders go by name, ascending (names are unique among the members).
+
+    Runtime complexity: O(k log k) for k shares.
+    """
     # Weights are never negative, so a zero weight simply yields a zero part and remainder.
-    products = [weights[index] * amount for index in borrowers]
+    products = [share * amount for share in shares]
     deltas = [product // weight_sum for product in products]
     residual = amount - sum(deltas)
     if residual > 0:
         # The residual is below the number of positive remainders (their sum is
-        # residual × weight_sum and each is below weight_sum), so every unit finds a taker.
-        order = sorted(
-            (-(product % weight_sum), names[borrowers[position]], position)
-            for position, product in enumerate(products)
-            if product % weight_sum
-        )
-        for _, _, position in order[:residual]:
+        # residual × weight_sum and each is below weight_sum), so every unit goes to a positive
+        # remainder and `order[residual]` exists. The names only decide which shares get a unit
+        # when equal remainders straddle the cut; otherwise sorting the remainders is enough.
+        remainders = [product % weight_sum for product in products]
+        order = sorted(range(len(remainders)), key=remainders.__getitem__, reverse=True)
+        if remainders[order[residual]] == remainders[order[residual - 1]]:
+            order.sort(key=lambda position: (-remainders[position], names[members[position]]))
+        for position in order[:residual]:
             deltas[position] += 1
     return deltas
 
 
-def _half_up(
-    amount: int, weight_sum: int, borrowers: Sequence[int], weights: Sequence[int]
-) -> list[int]:
-    """Older Koordinator: each part is ``round_half_up(w · amount / W)`` on its own."""
+def _half_up(amount: int, weight_sum: int, shares: Sequence[int]) -> list[int]:
+    """Older Koordinator: each part is ``round_half_up(w · amount / W)`` on its own, O(k)."""
     return [
-        (2 * weights[index] * amount + weight_sum) // (2 * weight_sum) if weights[index] > 0 else 0
-        for index in borrowers
+        (2 * share * amount + weight_sum) // (2 * weight_sum) if share > 0 else 0
+        for share in shares
     ]

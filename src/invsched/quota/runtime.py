@@ -21,8 +21,10 @@ Requests flow **up** the tree and runtime flows **down** (Koordinator's
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from itertools import chain
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain, repeat
+from typing import TypeVar
 
 from invsched.errors import InvalidQuotaTree, InvalidRequest
 from invsched.quota._share import Rounding, split_amount
@@ -160,6 +162,12 @@ def runtime_quota(
 
 # Internals -----------------------------------------------------------------------------------
 
+#: One row of amounts for a column table: the node's pre-order position and its (name, amount)
+#: pairs.
+_Row = tuple[int, Iterable[tuple[str, int]]]
+
+_Missing = TypeVar("_Missing", int, None)
+
 
 def _amounts(where: object, amounts: object) -> dict[str, int]:
     """A checked plain-dict copy of one resource vector given by the caller.
@@ -200,57 +208,110 @@ def _plain(amounts: Resources) -> dict[str, int]:
     return dict(amounts.items_)
 
 
+def _columns(rows: Iterable[_Row], size: int, missing: _Missing) -> dict[str, list[int | _Missing]]:
+    """Resource name → a column of ``size`` amounts, ``missing`` where a row lacks the name.
+
+    Every name of every row gets a column; a row's amounts land at its position. Scattering
+    the rows' pairs builds no per-node dict.
+
+    Runtime complexity: O(a + c · size) for a amounts given and c columns.
+    """
+    columns: defaultdict[str, list[int | _Missing]] = defaultdict(lambda: [missing] * size)
+    for index, pairs in rows:
+        for name, amount in pairs:
+            columns[name][index] = amount
+    return dict(columns)
+
+
+def _has_negative(columns: Iterable[Sequence[int | None]]) -> bool:
+    """Whether any column holds a negative amount (``None``, unlimited, is not one)."""
+    # Filtering on truth drops the unlimited entries (None) and the zeros, neither negative.
+    return any(min(filter(None, column), default=0) < 0 for column in columns)
+
+
 class _Table:
-    """The tree as parallel lists indexed by pre-order position, with plain-dict amounts."""
+    """The tree as columns indexed by pre-order position: one list per resource and field.
+
+    The amounts of the tree (min, max, shared weight) and of the requests are laid out once,
+    per resource name, so each per-resource pass reads plain lists instead of per-node
+    mappings.
+    """
 
     def __init__(
         self, tree: QuotaTree, requests: Mapping[str, Mapping[str, int]], names: set[str]
     ) -> None:
         nodes = tree.nodes
+        count = len(nodes)
         position = {node.name: index for index, node in enumerate(nodes)}
         self.node_names = [node.name for node in nodes]
         self.parents = [-1 if node.parent is None else position[node.parent] for node in nodes]
-        self.is_leaf = [not node.children for node in nodes]
         self.lends = [node.allow_lent for node in nodes]
-        own: dict[int, dict[str, int]] = {}
+        own = self._request_columns(tree, requests, position)
+        mins = _columns(enumerate(node.min.items_ for node in nodes), count, 0)
+        maxes = _columns(enumerate(node.max.items_ for node in nodes), count, None)
+        # Upstream treats an all-zero shared-weight annotation as absent (QuotaInfo update).
+        shared = _columns(
+            (
+                (index, node.shared_weight.items_)
+                for index, node in enumerate(nodes)
+                if node.shared_weight is not None and not node.shared_weight.is_zero()
+            ),
+            count,
+            None,
+        )
+        # The columns hold every amount of the tree; the rare error path then names every
+        # offender.
+        if _has_negative(chain(mins.values(), maxes.values(), shared.values())):
+            raise InvalidQuotaTree(_negative_amounts(tree))
+        names.update(own, mins, maxes, shared)
+        self.names = tuple(sorted(names))
+        # Every name gets a column in every table, so the passes below need no fallback: a
+        # name a table lacks reads as no request (0), no min (0) and an unlimited max (None).
+        self.own = {name: own.get(name) or [0] * count for name in self.names}
+        self.mins = {name: mins.get(name) or [0] * count for name in self.names}
+        self.maxes = {name: maxes.get(name) or [None] * count for name in self.names}
+        self.shared = shared
+        # The root is split from the cluster total as the only member of a virtual cluster
+        # node, the way Koordinator's top-level quotas share the cluster total.
+        self.groups: list[tuple[int, list[int]]] = [(-1, [0])]
+        self.groups.extend(
+            (index, [position[child] for child in node.children])
+            for index, node in enumerate(nodes)
+            if node.children
+        )
+
+    @staticmethod
+    def _request_columns(
+        tree: QuotaTree, requests: Mapping[str, Mapping[str, int]], position: Mapping[str, int]
+    ) -> dict[str, list[int]]:
+        """The checked requests as columns (see :func:`_columns`), 0 where a leaf asks nothing.
+
+        Each request is checked when it is reached, so the first faulty one raises. A
+        ``Resources`` request holds only named ints, so its pairs are scattered as they are and
+        only their sign is checked on the way: no per-leaf copy.
+        """
+        nodes = tree.nodes
+        columns: defaultdict[str, list[int]] = defaultdict(lambda: [0] * len(nodes))
         for leaf, amounts in requests.items():
             index = position.get(leaf) if isinstance(leaf, str) else None
             if index is None:
                 raise InvalidRequest(_field(leaf), f"no quota named {leaf!r} in the tree")
-            if not self.is_leaf[index]:
+            if nodes[index].children:
                 raise InvalidRequest(
                     _field(leaf), f"{leaf!r} is a parent quota; only leaves take requests"
                 )
-            own[index] = _amounts(leaf, amounts)
-        self.own = [own.get(index, _NOTHING) for index in range(len(nodes))]
-        self.mins = [_plain(node.min) for node in nodes]
-        self.maxes = [_plain(node.max) for node in nodes]
-        # Upstream treats an all-zero shared-weight annotation as absent (QuotaInfo update).
-        self.weights = [
-            None
-            if node.shared_weight is None or node.shared_weight.is_zero()
-            else _plain(node.shared_weight)
-            for node in nodes
-        ]
-        tables = (self.mins, self.maxes, [weight for weight in self.weights if weight])
-        for table in (*tables, own.values()):
-            names.update(*table)
-        # One C-level pass finds whether any amount is negative; the rare error path then
-        # names every offender.
-        if min(chain.from_iterable(amounts.values() for amounts in chain(*tables)), default=0) < 0:
-            raise InvalidQuotaTree(_negative_amounts(tree))
-        self.names = tuple(sorted(names))
-        # The root is split from the cluster total as the only member of a virtual cluster
-        # node, the way Koordinator's top-level quotas share the cluster total.
-        self.groups: list[tuple[int, list[int], list[str], list[bool]]] = [
-            (-1, [0], [nodes[0].name], [nodes[0].allow_lent])
-        ]
-        for index, node in enumerate(nodes):
-            if node.children:
-                members = [position[child] for child in node.children]
-                self.groups.append(
-                    (index, members, list(node.children), [self.lends[m] for m in members])
-                )
+            pairs = (
+                amounts.items_ if type(amounts) is Resources else _amounts(leaf, amounts).items()
+            )
+            for name, amount in pairs:
+                if amount < 0:
+                    # Only a Resources request gets here (_amounts checks the others); its
+                    # pairs are sorted, so this is its first negative key.
+                    raise InvalidRequest(
+                        f"{_field(leaf)}.{name}", f"must not be negative, got {amount}"
+                    )
+                columns[name][index] = amount
+        return dict(columns)
 
     @classmethod
     def build(
@@ -264,17 +325,20 @@ class _Table:
         return cls(tree, requests, set(_amounts(_TOTAL, total)))
 
     def limited_requests(self, name: str) -> list[int]:
-        """Bottom-up, one resource: request raised to min when not lending, capped by max."""
-        count = len(self.parents)
-        request = [0] * count
-        parents, is_leaf, lends = self.parents, self.is_leaf, self.lends
-        own, mins, maxes = self.own, self.mins, self.maxes
-        for index in range(count - 1, -1, -1):
+        """Bottom-up, one resource: request raised to min when not lending, capped by max.
+
+        Runtime complexity: O(n) for n nodes.
+        """
+        # Parents hold no request of their own: their entries only gather their children's.
+        request = list(self.own[name])
+        parents, lends = self.parents, self.lends
+        mins, maxes = self.mins[name], self.maxes[name]
+        for index in range(len(request) - 1, -1, -1):
             # Reverse pre-order visits every child before its parent.
-            amount = own[index].get(name, 0) if is_leaf[index] else request[index]
-            if not lends[index]:
-                amount = max(amount, mins[index].get(name, 0))
-            cap = maxes[index].get(name)
+            amount = request[index]
+            if not lends[index] and amount < mins[index]:
+                amount = mins[index]
+            cap = maxes[index]
             if cap is not None and amount > cap:
                 amount = cap
             request[index] = amount
@@ -292,9 +356,12 @@ class _Table:
         scale_min: bool,
         rounding: Rounding,
     ) -> list[int]:
-        """Top-down, one resource: the root from ``total``, then each parent to its children."""
+        """Top-down, one resource: the root from ``total``, then each parent to its children.
+
+        Runtime complexity: O(n) plus the rounding's sorts, for n nodes.
+        """
         runtime = [0] * len(self.parents)
-        min_column = [amounts.get(name, 0) for amounts in self.mins]
+        mins = self.mins[name]
         # Koordinator shares cpu in milli-units but every other resource in whole units
         # (getQuantityValue: MilliValue for cpu, Value otherwise), so 3 spare GPUs go to three
         # quotas as whole GPUs instead of 300m to each of ten. Scaling every amount by the same
@@ -302,53 +369,79 @@ class _Table:
         unit = 1 if name == "cpu" else _WHOLE_UNIT
         if unit > 1 and (
             total % unit
-            or any(value % unit for value in min_column)
+            or any(value % unit for value in mins)
             or any(value % unit for value in limited)
         ):
             unit = 1
+        # `floors` is this pass's own copy of the mins, scaled in place where a parent cannot
+        # cover its children's mins; every node is the member of exactly one split.
+        floors = [value // unit for value in mins]
         if unit > 1:
             total //= unit
-            min_column = [value // unit for value in min_column]
             limited = [value // unit for value in limited]
-        # Koordinator fills a missing shared-weight key from max; a key missing from max too
-        # means "unlimited" (None here), which weighs as much as everything the parent shares.
-        weight_column = [
-            weights[name] if weights is not None and name in weights else high.get(name)
-            for weights, high in zip(self.weights, self.maxes, strict=True)
-        ]
-        for parent, members, member_names, member_lends in self.groups:
+        weights = self.weights(name)
+        lends, node_names = self.lends, self.node_names
+        for parent, members in self.groups:
             # Pre-order: a parent's runtime is final before its children are split.
             amount = total if parent < 0 else runtime[parent]
-            mins = [min_column[index] for index in members]
             if scale_min:
-                min_sum = sum(mins)
+                min_sum = sum([floors[index] for index in members])
                 if amount < min_sum:
                     # Koordinator scales every child's min when the parent cannot cover them
                     # all (ScaleMinQuotaManager.getScaledMinQuota); exact floor, not float64.
-                    mins = [amount * value // min_sum for value in mins]
-            weights = [weight_column[index] for index in members]
-            parts = split_amount(
+                    for index in members:
+                        floors[index] = amount * floors[index] // min_sum
+            split_amount(
                 amount,
-                names=member_names,
-                mins=mins,
-                requests=[limited[index] for index in members],
-                weights=[amount if weight is None else weight for weight in weights],
-                lends=member_lends,
+                members,
+                mins=floors,
+                requests=limited,
+                weights=weights,
+                lends=lends,
+                names=node_names,
                 rounding=rounding,
+                into=runtime,
+                # Weights stay in milli-units while amounts may be in whole units.
+                unlimited_weight=amount * unit,
             )
-            for index, part in zip(members, parts, strict=True):
-                runtime[index] = part
         return runtime if unit == 1 else [value * unit for value in runtime]
 
+    def weights(self, name: str) -> list[int | None]:
+        """Every node's shared weight for one resource; ``None`` stands for an unlimited max.
+
+        Runtime complexity: O(n) for n nodes, O(1) when no node sets a shared weight for it.
+        """
+        # Koordinator fills a missing shared-weight key from max; a key missing from max too
+        # means "unlimited" (None), which weighs as much as everything the parent shares.
+        maxes = self.maxes[name]
+        shared = self.shared.get(name)
+        if shared is None:
+            return maxes
+        return [
+            high if weight is None else weight for weight, high in zip(shared, maxes, strict=True)
+        ]
+
     def assemble(self, columns: list[list[int]]) -> dict[str, Resources]:
-        """Node name → Resources over every resource name, from one column per resource."""
-        names = self.names
+        """Node name → Resources over every resource name, from one column per resource.
+
+        Each column becomes its (name, amount) pairs; zipping the columns then yields every
+        node's sorted pairs directly.
+
+        Runtime complexity: O(n · r) for n nodes and r resource names.
+        """
         if not columns:
             return {node: Resources() for node in self.node_names}
-        return {
-            node: Resources._from_sorted_items(tuple(zip(names, amounts, strict=True)))
-            for node, amounts in zip(self.node_names, zip(*columns, strict=True), strict=True)
-        }
+        pairs = [
+            list(zip(repeat(name), column))
+            for name, column in zip(self.names, columns, strict=True)
+        ]
+        return dict(
+            zip(
+                self.node_names,
+                map(Resources._from_sorted_items, zip(*pairs, strict=True)),
+                strict=True,
+            )
+        )
 
 
 def _negative_amounts(tree: QuotaTree) -> list[str]:
@@ -364,8 +457,6 @@ def _negative_amounts(tree: QuotaTree) -> list[str]:
         )
     return problems
 
-
-_NOTHING: dict[str, int] = {}
 
 #: Marks the cluster total in error messages (a leaf may well be called "total").
 _TOTAL = object()
