@@ -7,6 +7,7 @@ its path incrementally; :class:`~invsched.resources.Resources` are built only at
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import NamedTuple
@@ -46,14 +47,17 @@ class Failure(NamedTuple):
         )
 
 
+#: A unit's positive requests as (resource column, amount) pairs, in column order. Never
+#: mutated, so units with equal requests share one.
+Request = tuple[tuple[int, int], ...]
+
+
 class Entry:
     """One unit as the cycle sees it: its leaf, its positive requests and its queue rank."""
 
     __slots__ = ("leaf", "rank", "request", "unit")
 
-    def __init__(
-        self, unit: QueueUnit, leaf: int, request: list[tuple[int, int]], rank: int
-    ) -> None:
+    def __init__(self, unit: QueueUnit, leaf: int, request: Request, rank: int) -> None:
         self.unit = unit
         self.leaf = leaf
         self.request = request
@@ -83,36 +87,59 @@ class Ledger:
             parent = parents[index]
             self.paths.append([index] if parent < 0 else [index, *self.paths[parent]])
         num, den = oversell.numerator, oversell.denominator
+        # Plain dicts of every node's max and runtime: O(1) lookups per resource name.
+        maxes = [dict(node.max.items_) for node in nodes]
+        runtimes = [dict(runtime[node.name].items_) for node in nodes]
         self.max_base: list[list[int | None]] = [
-            [node.max.get(name) for name in self.names] for node in nodes
+            [high.get(name) for name in self.names] for high in maxes
         ]
         self.max_limit: list[list[int | None]] = [
             [None if amount is None else amount * num // den for amount in row]
             for row in self.max_base
         ]
+        # max × oversell with an unlimited key as infinite, so comparing against it needs no
+        # special case.
+        caps: list[list[float]] = [
+            [math.inf if bound is None else bound for bound in row] for row in self.max_limit
+        ]
+        # Room left under max × oversell (limit − usage), kept in step with the usage by add():
+        # checking a unit against every max on its path is one comparison per node and key.
+        self.max_room = [list(row) for row in caps]
+        # The tightest max × oversell over each node's path (the node and its ancestors): a
+        # request within it fits every max on the path when nothing is used.
+        self.path_cap: list[list[float]] = []
+        for index, row in enumerate(caps):
+            # Pre-order: a parent's cap is built before its children's.
+            parent = parents[index]
+            above = row if parent < 0 else self.path_cap[parent]
+            self.path_cap.append([min(own, cap) for own, cap in zip(row, above, strict=True)])
         self.min = [[node.min[name] for name in self.names] for node in nodes]
         # Koordinator masks runtime to the keys of the quota's max: an unlimited key is not
         # compared (plugin.go PreFilter).
         self.runtime_limit: list[list[int | None]] = [
-            [runtime[node.name][name] if name in node.max else None for name in self.names]
-            for node in nodes
+            [granted.get(name, 0) if name in high else None for name in self.names]
+            for granted, high in zip(runtimes, maxes, strict=True)
         ]
         self.total = [total.get(name, 0) for name in self.names]
         width = len(self.names)
         self.usage = [[0] * width for _ in nodes]
-        # Canonical quantity strings, memoised for this cycle's details.
+        # Canonical quantity strings and whole details, memoised for this cycle: many units of
+        # a queue fail the same way.
         self._formatted: dict[tuple[str, int], str] = {}
+        self._details: dict[Failure, str] = {}
         self.np_usage = [[0] * width for _ in nodes]
 
     # Usage ---------------------------------------------------------------------------------
 
     def add(self, entry: Entry, sign: int = 1) -> None:
         """Add (or, with ``sign=-1``, remove) a unit's request along its path."""
-        usage = self.usage
+        usage, max_room = self.usage, self.max_room
         for node in self.paths[entry.leaf]:
             row = usage[node]
+            room = max_room[node]
             for index, amount in entry.request:
                 row[index] += sign * amount
+                room[index] -= sign * amount
         if not entry.unit.preemptible:
             np_usage = self.np_usage
             for node in self.paths[entry.leaf]:
@@ -120,11 +147,16 @@ class Ledger:
                 for index, amount in entry.request:
                     row[index] += sign * amount
 
-    def borrows(self, entry: Entry) -> bool:
-        """Whether admitting the unit takes its leaf beyond its min on a requested resource."""
-        row = self.usage[entry.leaf]
-        floor = self.min[entry.leaf]
-        return any(row[index] + amount > floor[index] for index, amount in entry.request)
+    def borrows(self, leaf: int, request: Request) -> bool:
+        """Whether admitting ``request`` takes ``leaf`` beyond its min on a requested resource."""
+        row = self.usage[leaf]
+        floor = self.min[leaf]
+        # A plain loop: every queued unit passes here, and a generator per call costs more
+        # than the comparisons.
+        for index, amount in request:  # noqa: SIM110
+            if row[index] + amount > floor[index]:
+                return True
+        return False
 
     def over_runtime(self, leaf: int) -> list[int]:
         """The resources on which the leaf uses more than its runtime."""
@@ -145,16 +177,22 @@ class Ledger:
         return failure
 
     def check_max(self, entry: Entry) -> Failure | None:
-        """used + request ≤ floor(max × oversell) at the leaf and every ancestor."""
-        usage = self.usage
+        """used + request ≤ floor(max × oversell) at the leaf and every ancestor.
+
+        Runtime complexity: O(d · k) for path depth d and k requested resources.
+        """
+        max_room, request = self.max_room, entry.request
         for node in self.paths[entry.leaf]:
-            row = usage[node]
-            limits = self.max_limit[node]
-            for index, amount in entry.request:
-                bound = limits[index]
-                if bound is not None and row[index] + amount > bound:
+            room = max_room[node]
+            for index, amount in request:
+                if amount > room[index]:
                     return self._failure(
-                        Reason.EXCEEDS_MAX, node, index, row=row, amount=amount, label="max"
+                        Reason.EXCEEDS_MAX,
+                        node,
+                        index,
+                        row=self.usage[node],
+                        amount=amount,
+                        label="max",
                     )
         return None
 
@@ -240,7 +278,14 @@ class Ledger:
         return need
 
     def never_fits(self, entry: Entry) -> Failure | None:
-        """The first place where the request alone exceeds max × oversell, if any."""
+        """The first place where the request alone exceeds max × oversell, if any.
+
+        Runtime complexity: O(k) for k requested resources when the request fits (the path's
+        caps tell at once), O(d · k) for path depth d to name the place otherwise.
+        """
+        cap = self.path_cap[entry.leaf]
+        if all(amount <= cap[index] for index, amount in entry.request):
+            return None
         for node in self.paths[entry.leaf]:
             limits = self.max_limit[node]
             for index, amount in entry.request:
@@ -319,7 +364,10 @@ class Ledger:
 
     def describe(self, failure: Failure) -> str:
         """The failure's detail, its quantities in canonical form."""
-        return failure.detail(self.oversell, self._format)
+        text = self._details.get(failure)
+        if text is None:
+            text = self._details[failure] = failure.detail(self.oversell, self._format)
+        return text
 
     def _format(self, name: str, amount: int) -> str:
         key = (name, amount)
@@ -332,11 +380,14 @@ class Ledger:
 
     def usage_by_node(self) -> dict[str, Resources]:
         """Node name → usage, zero amounts left out."""
+        # The resources are sorted and the amounts are ints: the pairs need no checking.
         return {
-            name: Resources(
-                (resource, amount)
-                for resource, amount in zip(self.names, row, strict=True)
-                if amount
+            name: Resources._from_sorted_items(
+                tuple(
+                    (resource, amount)
+                    for resource, amount in zip(self.names, row, strict=True)
+                    if amount
+                )
             )
             for name, row in zip(self.node_names, self.usage, strict=True)
         }

@@ -16,12 +16,13 @@ total, taking capacity back from quotas above their runtime if (1) and (2) hold.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
+from itertools import chain
 from typing import TypeVar
 
-from invsched.admission._ledger import Entry, Ledger
+from invsched.admission._ledger import Entry, Ledger, Request
 from invsched.admission._pool import VictimPool
 from invsched.admission.reclaim import two_pass
 from invsched.admission.units import (
@@ -167,48 +168,58 @@ class _Cycle:
         self.oversell = oversell
         position = {node.name: index for index, node in enumerate(tree.nodes)}
         leaves = {node.name for node in tree.leaves}
-        # Every pending unit gets its rank in queue order once; pending results are sorted by
-        # rank at the end (an int compare instead of a tuple compare).
-        self.pending: list[tuple[int, Pending]] = []
-        names: set[str] = set()
-        valid: list[tuple[QueueUnit, int, int]] = []
+        # Every pending unit gets its rank in queue order once, and its result waits at that
+        # rank: the pending results are then read off in queue order, with no sort.
+        self.waiting: list[Pending | None] = [None] * len(pending)
+        # The queue, in order, as columns of units, leaves and ranks (requests follow once the
+        # resources are indexed). An Entry is built only while its unit is decided, so a long
+        # queue keeps no record per unit alive for the garbage collector to traverse.
+        self.units: list[QueueUnit] = []
+        self.leaves: list[int] = []
+        self.ranks: list[int] = []
         for rank, unit in enumerate(sorted(pending, key=order_key)):
             quota, problem = _resolve(tree, unit, leaves)
             if problem:
-                self.pending.append(
-                    (rank, Pending(unit=unit, reason=Reason.NO_QUOTA, detail=problem))
-                )
+                self.waiting[rank] = Pending(unit=unit, reason=Reason.NO_QUOTA, detail=problem)
                 continue
-            valid.append((unit, position[quota], rank))
-        held: list[tuple[QueueUnit, int, int]] = []
+            self.units.append(unit)
+            self.leaves.append(position[quota])
+            self.ranks.append(rank)
+        held_leaves: list[int] = []
         for index, unit in enumerate(running):
             quota, problem = _resolve(tree, unit, leaves)
             if problem:
                 raise InvalidRequest(f"running[{index}].quota", problem)
-            held.append((unit, position[quota], -1))
+            held_leaves.append(position[quota])
         # Demand per leaf on plain ints: Resources arithmetic per unit would dominate.
         demand: dict[int, dict[str, int]] = {}
-        for unit, leaf, _ in (*held, *valid):
+        queued = zip(self.units, self.leaves, strict=True)
+        for unit, leaf in chain(zip(running, held_leaves, strict=True), queued):
             sums = demand.setdefault(leaf, {})
             for key, amount in unit.request.items_:
                 sums[key] = sums.get(key, 0) + amount
-        for sums in demand.values():
-            names.update(sums)
         self.runtime = runtime_quota(
             tree, {tree.nodes[leaf].name: Resources(sums) for leaf, sums in demand.items()}, total
         )
-        resources = sorted(names)
+        resources = sorted(set().union(*demand.values()))
         self.ledger = Ledger(tree, resources, self.runtime, total, oversell)
         column = {name: index for index, name in enumerate(resources)}
+        # Each distinct request is turned into (column, amount) pairs once.
+        requests: dict[tuple[tuple[str, int], ...], Request] = {}
 
-        def entry(unit: QueueUnit, leaf: int, rank: int) -> Entry:
-            request = [(column[key], amount) for key, amount in unit.request.items_ if amount > 0]
-            return Entry(unit, leaf, request, rank)
+        def request_of(unit: QueueUnit) -> Request:
+            items = unit.request.items_
+            request = requests.get(items)
+            if request is None:
+                request = requests[items] = tuple(
+                    (column[key], amount) for key, amount in items if amount > 0
+                )
+            return request
 
-        self.queue = [entry(unit, leaf, rank) for unit, leaf, rank in valid]
+        self.requests = [request_of(unit) for unit in self.units]
         held_by_leaf: dict[int, list[Entry]] = {}
-        for unit, leaf, rank in held:
-            item = entry(unit, leaf, rank)
+        for unit, leaf in zip(running, held_leaves, strict=True):
+            item = Entry(unit, leaf, request_of(unit), -1)
             self.ledger.add(item)
             held_by_leaf.setdefault(leaf, []).append(item)
         self.pool = VictimPool(self.ledger, held_by_leaf)
@@ -217,15 +228,16 @@ class _Cycle:
         self.blocked: dict[int, Pending] = {}
 
     def run(self) -> AdmissionResult:
-        deferred: list[Entry] = []
-        for item in self.queue:
-            if item.leaf in self.blocked:
-                self._block(item)
-            elif self.ledger.borrows(item):
-                deferred.append(item)
+        deferred: list[int] = []
+        for position, leaf in enumerate(self.leaves):
+            if leaf in self.blocked:
+                self._block(self._entry(position))
+            elif self.ledger.borrows(leaf, self.requests[position]):
+                deferred.append(position)
             else:
-                self._decide(item)
-        for item in deferred:
+                self._decide(self._entry(position))
+        for position in deferred:
+            item = self._entry(position)
             if item.leaf in self.blocked:
                 self._block(item)
             else:
@@ -233,9 +245,18 @@ class _Cycle:
         return AdmissionResult(
             admitted=self.admitted,
             preempted=self.preempted,
-            pending=[pending for _, pending in sorted(self.pending, key=lambda pair: pair[0])],
+            pending=[waiting for waiting in self.waiting if waiting is not None],
             usage=self.ledger.usage_by_node(),
             runtime=self.runtime,
+        )
+
+    def _entry(self, position: int) -> Entry:
+        """The unit at ``position`` in the queue, as the ledger sees it."""
+        return Entry(
+            self.units[position],
+            self.leaves[position],
+            self.requests[position],
+            self.ranks[position],
         )
 
     def _block(self, item: Entry) -> None:
@@ -254,7 +275,7 @@ class _Cycle:
 
     def _wait(self, item: Entry, reason: Reason, detail: str) -> Pending:
         waiting = Pending(unit=item.unit, reason=reason, detail=detail)
-        self.pending.append((item.rank, waiting))
+        self.waiting[item.rank] = waiting
         return waiting
 
     def _decide(self, item: Entry) -> None:
@@ -281,7 +302,9 @@ class _Cycle:
             ledger.add(item)
             self.admitted.append(item.unit)
             return
-        never = ledger.never_fits(item)
+        # Only a max can be out of reach for good: a unit that passed every max on its path
+        # (usage is never negative) fits each of them alone.
+        never = ledger.never_fits(item) if failure.reason is Reason.EXCEEDS_MAX else None
         if never is not None:
             failure = never
         result = self._wait(item, failure.reason, ledger.describe(failure))
@@ -292,7 +315,7 @@ class _Cycle:
         if self.reclaim is Reclaim.NONE or not self.ledger.fits_leaf(item):
             return False
         if self.reclaim is Reclaim.WITHIN_MIN:
-            return not self.ledger.borrows(item)
+            return not self.ledger.borrows(item.leaf, item.request)
         return True
 
     def _reclaim(self, item: Entry) -> bool:
@@ -304,8 +327,7 @@ class _Cycle:
         need = self.ledger.shortfall(item)
         if not need:
             return False
-        candidates, frees = self.pool.lent_out(item, need)
-        return self._evict(item, candidates, frees, need, PreemptionReason.RECLAIM)
+        return self._evict(item, self.pool.lent_out(item, need), need, PreemptionReason.RECLAIM)
 
     def _preempt_own(self, item: Entry) -> bool:
         """Preempt strictly lower-priority preemptible units of the same leaf."""
@@ -317,25 +339,31 @@ class _Cycle:
         need = {index: over for index, over in ledger.excess(item).items() if over > 0}
         if not need:
             return False
-        candidates = self.pool.lower_priority(item)
-        frees = [dict(other.request) for other in candidates]
-        return self._evict(item, candidates, frees, need, PreemptionReason.WITHIN_QUOTA)
+        candidates = ((other, dict(other.request)) for other in self.pool.lower_priority(item))
+        return self._evict(item, candidates, need, PreemptionReason.WITHIN_QUOTA)
 
     def _evict(
         self,
         item: Entry,
-        candidates: list[Entry],
-        frees: Sequence[Mapping[_K, int]],
+        candidates: Iterable[tuple[Entry, Mapping[_K, int]]],
         need: Mapping[_K, int],
         reason: PreemptionReason,
     ) -> bool:
-        if not candidates:
-            return False
-        chosen, fits = two_pass(candidates, frees, need, dict.fromkeys(need, 0))
+        """Preempt a minimal set of ``candidates`` (least important first, each with what it
+        frees) that covers ``need``, by the two passes of :func:`two_pass`; the candidates are
+        read only as far as the first pass goes."""
+        looked_at: list[Entry] = []
+
+        def frees() -> Iterator[Mapping[_K, int]]:
+            for candidate, freed in candidates:
+                looked_at.append(candidate)
+                yield freed
+
+        chosen, fits = two_pass(frees(), need, dict.fromkeys(need, 0))
         if not fits or not chosen:
             return False
         for position in chosen:
-            victim = candidates[position]
+            victim = looked_at[position]
             self.pool.remove(victim)
             self.preempted.append(
                 Preemption(victim=victim.unit, preemptor=item.unit, reason=reason)
@@ -372,6 +400,10 @@ def _units(field: str, units: Iterable[QueueUnit]) -> tuple[QueueUnit, ...]:
 
 
 def _check_unique(pending: tuple[QueueUnit, ...], running: tuple[QueueUnit, ...]) -> None:
+    keys = [unit.key for unit in chain(running, pending)]
+    if len(set(keys)) == len(keys):
+        return
+    # A duplicate exists: find the first one in input order, to name both places.
     seen: dict[str, str] = {}
     for field, units in (("running", running), ("pending", pending)):
         for index, unit in enumerate(units):

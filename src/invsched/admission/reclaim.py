@@ -9,7 +9,7 @@ minimal set: putting any one victim back breaks the fit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
 from invsched.admission.units import Preemption, PreemptionReason, QueueUnit, order_key
@@ -86,35 +86,38 @@ def select_victims(
         if not isinstance(unit, QueueUnit):
             raise InvalidRequest(f"candidates[{index}]", f"expected a QueueUnit, got {unit!r}")
     least_first = sorted((u for u in pool if u.preemptible), key=order_key, reverse=True)
-    victims, _ = two_pass(least_first, [u.request for u in least_first], used, limit)
+    victims, _ = two_pass([u.request for u in least_first], used, limit)
     return tuple(least_first[index] for index in victims)
 
 
 def two_pass(
-    least_first: Sequence[object],
-    amounts: Sequence[Mapping[_K, int]],
+    amounts: Iterable[Mapping[_K, int]],
     used: Mapping[_K, int],
     limit: Mapping[_K, int],
 ) -> tuple[list[int], bool]:
     """The two passes of ``getToRevokePodList`` over any keys; returns (victims, fits).
 
-    ``least_first[i]`` frees ``amounts[i]``. Victims are positions into ``least_first``: most
-    important first when ``fits``, else every stripped candidate, least important first.
+    ``amounts`` yields what each candidate frees, least important first. It is consumed only
+    as far as pass 1 strips, so candidates may be produced lazily. Victims are positions in
+    that sequence: most important first when ``fits``, else every stripped candidate, least
+    important first.
+
+    Runtime complexity: O(s · k) for s stripped candidates and k keys.
     """
     current = dict(used)
-    stripped: list[int] = []
-    for position in range(len(least_first)):
-        if _fits(current, limit):
-            break
-        for key, amount in amounts[position].items():
+    stripped: list[Mapping[_K, int]] = []
+    candidates = iter(amounts)
+    while not _fits(current, limit):
+        freed = next(candidates, None)
+        if freed is None:
+            return list(range(len(stripped))), False
+        for key, amount in freed.items():
             current[key] = current.get(key, 0) - amount
-        stripped.append(position)
-    if not _fits(current, limit):
-        return stripped, False
+        stripped.append(freed)
     victims: list[int] = []
-    for position in reversed(stripped):
+    for position in reversed(range(len(stripped))):
         trial = dict(current)
-        for key, amount in amounts[position].items():
+        for key, amount in stripped[position].items():
             trial[key] = trial.get(key, 0) + amount
         if _fits(trial, limit):
             current = trial
