@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from invsched._validators import bool_field, text_field
 from invsched.errors import InvalidRequest
 from invsched.frozenmap import FrozenMap
 from invsched.resources import Resources
@@ -86,9 +87,8 @@ class PreemptionReason(enum.Enum):
     OVER_RUNTIME = "OverRuntime"
 
 
-def _check_text(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not value:
-        raise InvalidRequest(attribute.name, f"expected a non-empty string, got {value!r}")
+_check_text = text_field(InvalidRequest)
+_check_bool = bool_field(InvalidRequest)
 
 
 def _check_optional_text(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -115,11 +115,6 @@ def _check_created(instance: Any, attribute: attrs.Attribute[Any], value: object
         )
     if isinstance(value, float) and not math.isfinite(value):
         raise InvalidRequest("created", f"must be a finite number, got {value!r}")
-
-
-def _check_bool(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if type(value) is not bool:
-        raise InvalidRequest(attribute.name, f"expected a bool, got {value!r}")
 
 
 @attrs.frozen(kw_only=True)

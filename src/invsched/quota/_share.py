@@ -23,6 +23,7 @@ from typing import Any
 
 import attrs
 
+from invsched._validators import bool_field, text_field
 from invsched.errors import InvalidRequest
 
 __all__ = ["Rounding", "Share", "redistribute"]
@@ -54,14 +55,8 @@ def _check_amount(instance: Any, attribute: attrs.Attribute[Any], value: object)
         raise InvalidRequest(attribute.name, f"must not be negative, got {value}")
 
 
-def _check_name(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not value:
-        raise InvalidRequest(attribute.name, f"expected a non-empty string, got {value!r}")
-
-
-def _check_bool(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if type(value) is not bool:
-        raise InvalidRequest(attribute.name, f"expected a bool, got {value!r}")
+_check_name = text_field(InvalidRequest)
+_check_bool = bool_field(InvalidRequest)
 
 
 @attrs.frozen(kw_only=True)

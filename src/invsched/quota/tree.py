@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 
+from invsched._validators import bool_field
 from invsched.errors import InvalidManifest, InvalidQuantity, InvalidQuotaTree
 from invsched.resources import Resources
 
@@ -54,9 +55,7 @@ def _check_optional_resources(
         _check_resources(instance, attribute, value)
 
 
-def _check_bool(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if type(value) is not bool:
-        raise InvalidManifest(attribute.name, f"expected a bool, got {value!r}")
+_check_bool = bool_field(InvalidManifest)
 
 
 @attrs.frozen(kw_only=True)
