@@ -16,15 +16,25 @@ from invsched.admission.units import QueueUnit, Reason
 from invsched.quota.tree import QuotaTree
 from invsched.resources import Resources, format_amount
 
-#: The pseudo-node named in details about the cluster total.
-CLUSTER = "cluster"
+#: What a detail about the cluster total names as its place. Display text only: decisions
+#: compare :attr:`Failure.node` (a node position, or ``None`` for the total), never names, so
+#: a quota may be called ``cluster`` too.
+TOTAL_LABEL = "cluster"
+
+#: The constraint key of the cluster total among (node position, resource column) keys.
+TOTAL = -1
 
 
 class Failure(NamedTuple):
-    """The first check a unit fails: where, on which resource, and the numbers."""
+    """The first check a unit fails: where, on which resource, and the numbers.
+
+    ``node`` is the failing node's pre-order position, or ``None`` for the cluster total;
+    ``place`` is what the detail names (the node's name, or :data:`TOTAL_LABEL`).
+    """
 
     reason: Reason
-    node: str
+    node: int | None
+    place: str
     resource: str
     used: int
     request: int
@@ -39,10 +49,10 @@ class Failure(NamedTuple):
         if self.label == "max" and oversell != 1:
             bound = f"max {fmt(name, self.base)} × oversell {oversell} = {fmt(name, self.limit)}"
         if self.reason is Reason.REQUEST_EXCEEDS_MAX_EVER:
-            return f"{self.node}: {name} request {fmt(name, self.request)} > {bound}"
+            return f"{self.place}: {name} request {fmt(name, self.request)} > {bound}"
         used = "non-preemptible used" if self.label == "min" else "used"
         return (
-            f"{self.node}: {name} {used} {fmt(name, self.used)} + request "
+            f"{self.place}: {name} {used} {fmt(name, self.used)} + request "
             f"{fmt(name, self.request)} > {bound}"
         )
 
@@ -238,7 +248,8 @@ class Ledger:
             if row[index] + amount > total[index]:
                 return Failure(
                     Reason.INSUFFICIENT_CAPACITY,
-                    CLUSTER,
+                    None,
+                    TOTAL_LABEL,
                     self.names[index],
                     row[index],
                     amount,
@@ -262,7 +273,7 @@ class Ledger:
 
     def shortfall(self, entry: Entry) -> dict[tuple[int, int], int]:
         """What other leaves must free: (ancestor, resource) → overshoot of max × oversell,
-        and (-1, resource) → overshoot of the cluster total."""
+        and (:data:`TOTAL`, resource) → overshoot of the cluster total."""
         need: dict[tuple[int, int], int] = {}
         for node in self.paths[entry.leaf][1:]:
             row = self.usage[node]
@@ -274,7 +285,7 @@ class Ledger:
         root = self.usage[0]
         for index, amount in entry.request:
             if root[index] + amount > self.total[index]:
-                need[-1, index] = root[index] + amount - self.total[index]
+                need[TOTAL, index] = root[index] + amount - self.total[index]
         return need
 
     def never_fits(self, entry: Entry) -> Failure | None:
@@ -353,6 +364,7 @@ class Ledger:
             limit = base = self.min[node][index]
         return Failure(
             reason,
+            node,
             self.node_names[node],
             self.names[index],
             0 if row is None else row[index],

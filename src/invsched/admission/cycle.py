@@ -285,7 +285,7 @@ class _Cycle:
             failure = ledger.check_total(item)
         if (
             failure is not None
-            and failure.node != ledger.node_names[item.leaf]
+            and failure.node != item.leaf
             and failure.reason in _RECLAIMABLE
             and self._may_reclaim(item)
             and self._reclaim(item)
