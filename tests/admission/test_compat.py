@@ -138,7 +138,8 @@ def test_a_key_missing_from_max_is_unlimited_and_max_zero_allows_nothing() -> No
 def test_runtime_follows_koordinator_worked_example() -> None:
     """design proposal / IterationAdjustQuota case1: total 100; A(min 10, req 5),
     B(min 15, req 20), C(min 20, req 40), D(min 15, req 70) -> runtime 5, 20, 35, 40.
-    The upstream numbers are raw units, so they are used here as milli-units (``70m``).
+    The upstream numbers are raw units, so they are used here as milli-units (``70m``); the
+    quotas are named in lower case, as Kubernetes object names must be.
     D's unit of 70 waits on its runtime of 40."""
 
     def milli(amount: int) -> Resources:
@@ -151,24 +152,24 @@ def test_runtime_follows_koordinator_worked_example() -> None:
 
     tree = QuotaTree.from_nodes(
         [
-            QuotaNode(name="root", min=milli(100), max=milli(200), children=("A", "B", "C", "D")),
-            quota("A", 10, 40),
-            quota("B", 15, 60),
-            quota("C", 20, 50),
-            quota("D", 15, 80),
+            QuotaNode(name="root", min=milli(100), max=milli(200), children=("a", "b", "c", "d")),
+            quota("a", 10, 40),
+            quota("b", 15, 60),
+            quota("c", 20, 50),
+            quota("d", 15, 80),
         ]
     )
-    demand = {"A": 5, "B": 20, "C": 40}
+    demand = {"a": 5, "b": 20, "c": 40}
     running = [
         QueueUnit(name=n, namespace=n, request=milli(c), created=0) for n, c in demand.items()
     ]
-    over = QueueUnit(name="d", namespace="D", request=milli(70), created=1)
+    over = QueueUnit(name="over", namespace="d", request=milli(70), created=1)
     result = admit(tree, [over], running=running, total=milli(100))
-    assert {name: result.runtime[name]["cpu"] for name in "ABCD"} == {
-        "A": 5,
-        "B": 20,
-        "C": 35,
-        "D": 40,
+    assert {name: result.runtime[name]["cpu"] for name in "abcd"} == {
+        "a": 5,
+        "b": 20,
+        "c": 35,
+        "d": 40,
     }
     assert result.pending[0].reason is Reason.EXCEEDS_RUNTIME
-    assert result.pending[0].detail == "D: cpu used 0 + request 70m > runtime 40m"
+    assert result.pending[0].detail == "d: cpu used 0 + request 70m > runtime 40m"

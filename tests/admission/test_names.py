@@ -65,4 +65,3 @@ def test_revoke_is_name_independent() -> None:
             p.victim.name for p in revoke(tree, running, total=cpu(4), pending=pending)
         ]
     assert victims["team"] == victims["cluster"] == ["o2", "o3"]
-

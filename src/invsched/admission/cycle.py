@@ -339,7 +339,9 @@ class _Cycle:
         need = {index: over for index, over in ledger.excess(item).items() if over > 0}
         if not need:
             return False
-        candidates = ((other, dict(other.request)) for other in self.pool.lower_priority(item))
+        candidates = (
+            (other, dict(other.request)) for other in self.pool.lower_priority(item, need)
+        )
         return self._evict(item, candidates, need, PreemptionReason.WITHIN_QUOTA)
 
     def _evict(
@@ -364,6 +366,8 @@ class _Cycle:
             return False
         for position in chosen:
             victim = looked_at[position]
+            # The one place a cycle takes usage away; the pool then forgets the victim.
+            self.ledger.add(victim, -1)
             self.pool.remove(victim)
             self.preempted.append(
                 Preemption(victim=victim.unit, preemptor=item.unit, reason=reason)
