@@ -58,3 +58,21 @@ def test_structured_attributes() -> None:
     replicas = InsufficientReplicas(available=1, requested=5)
     assert (replicas.available, replicas.requested) == (1, 5)
     assert InvalidManifest("f", "r", 2).document == 2
+
+
+def test_messages_render_values_safely() -> None:
+    """An int over 4300 digits cannot be printed by CPython; a message shows its size
+    instead, and long values are cut, so that formatting an error never raises."""
+    huge = 10**5000
+    assert str(InvalidQuantity(huge, "too large", "cpu")) == (
+        "cpu: invalid quantity an int of about 5001 digits: too large"
+    )
+    assert str(InvalidQuantity("x" * 200, "bad")) == f"invalid quantity '{'x' * 80}…': bad"
+    assert str(InsufficientReplicas(available=huge, requested=1)) == (
+        "Clusters available replicas an int of about 5001 digits are not enough to schedule."
+    )
+    assert str(InvalidQuotaTree([huge, "b: dangling"])) == (
+        "invalid quota tree (2 violations): an int of about 5001 digits; b: dangling"
+    )
+    clone = pickle.loads(pickle.dumps(InvalidQuantity(huge, "too large")))
+    assert str(clone) == "invalid quantity an int of about 5001 digits: too large"

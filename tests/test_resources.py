@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import attrs
 import pytest
 
-from invsched.errors import InvalidQuantity
+from invsched.errors import InvalidQuantity, InvalidRequest
 from invsched.resources import Resources, format_amount
 
 GI = 2**30
@@ -180,8 +182,9 @@ class TestErrors:
     @pytest.mark.parametrize(
         ("name", "message"),
         [
-            ("", "invalid quantity '': a resource name must be a non-empty string"),
-            (3, "invalid quantity 3: a resource name must be a non-empty string"),
+            ("", "Resources: invalid quantity '': a resource name must be a non-empty string"),
+            (3, "Resources: invalid quantity 3: a resource name must be a non-empty string"),
+            ("a\nb", "Resources: invalid quantity 'a\\nb': a resource name must be printable text"),
         ],
     )
     def test_bad_names(self, name: object, message: str) -> None:
@@ -192,7 +195,9 @@ class TestErrors:
     def test_bad_pair(self) -> None:
         with pytest.raises(InvalidQuantity) as caught:
             Resources([("cpu",)])  # type: ignore[list-item]
-        assert str(caught.value) == "invalid quantity ('cpu',): expected a (name, milli-units) pair"
+        assert str(caught.value) == (
+            "Resources: invalid quantity ('cpu',): expected a (name, milli-units) pair"
+        )
 
     def test_parse_names_the_field(self) -> None:
         with pytest.raises(InvalidQuantity) as caught:
@@ -222,9 +227,148 @@ class TestErrors:
     def test_scale_factor_must_be_an_int(self, factor: object) -> None:
         with pytest.raises(InvalidQuantity) as caught:
             SEED.scaled(factor)  # type: ignore[arg-type]
-        assert str(caught.value) == f"invalid quantity {factor!r}: a scale factor must be an int"
+        assert str(caught.value) == (
+            f"Resources.scaled: invalid quantity {factor!r}: a scale factor must be an int"
+        )
 
     def test_arithmetic_with_a_float_mapping(self) -> None:
         with pytest.raises(InvalidQuantity) as caught:
             Resources({"cpu": 1}) + {"cpu": 0.5}  # type: ignore[dict-item]
         assert caught.value.reason == "expected an int of milli-units, got float"
+
+
+class TestTypedErrors:
+    """Bad input is an ``InvalidQuantity`` (or ``InvalidRequest`` for a flag), never a bare
+    ``TypeError`` or ``AttributeError``."""
+
+    @pytest.mark.parametrize(
+        ("value", "message"),
+        [
+            (
+                None,
+                "Resources: invalid quantity None: expected a mapping of resource name to "
+                "milli-units, got NoneType",
+            ),
+            (
+                5,
+                "Resources: invalid quantity 5: expected a mapping of resource name to "
+                "milli-units, got int",
+            ),
+            (
+                "cpu",
+                "Resources: invalid quantity 'cpu': expected a mapping of resource name to "
+                "milli-units, got str",
+            ),
+            (
+                ["cpu"],
+                "Resources: invalid quantity 'cpu': expected a (name, milli-units) pair",
+            ),
+        ],
+    )
+    def test_not_a_mapping(self, value: object, message: str) -> None:
+        with pytest.raises(InvalidQuantity) as caught:
+            Resources(value)  # type: ignore[arg-type]
+        assert str(caught.value) == message
+
+    def test_amounts_are_bounded_at_construction(self) -> None:
+        largest = 10**100 - 1
+        assert Resources({"cpu": largest, "pods": -largest})["pods"] == -largest
+        for amount in (10**100, -(10**100)):
+            with pytest.raises(InvalidQuantity) as caught:
+                Resources({"cpu": amount})
+            assert caught.value.reason == "exceeds the supported range of 100 digits"
+            assert caught.value.field == "cpu"
+        with pytest.raises(InvalidQuantity) as caught:
+            Resources({"cpu": 10**5000})
+        assert str(caught.value) == (
+            "cpu: invalid quantity an int of about 5001 digits: exceeds the supported range "
+            "of 100 digits"
+        )
+
+    def test_arithmetic_cannot_leave_the_range(self) -> None:
+        top = Resources({"cpu": 10**100 - 1})
+        with pytest.raises(InvalidQuantity) as caught:
+            top + {"cpu": 1}
+        assert (caught.value.field, caught.value.value) == ("cpu", 10**100)
+        with pytest.raises(InvalidQuantity):
+            top.scaled(2)
+        with pytest.raises(InvalidQuantity) as caught:
+            SEED.scaled(10**100)
+        assert str(caught.value) == (
+            "Resources.scaled: invalid quantity 1000000000000000000000000000000000000000000000"
+            "0000000000000000000000000000000000…: exceeds the supported range of 100 digits"
+        )
+        # Nothing to multiply: any int factor is fine.
+        assert Resources().scaled(10**200) == Resources()
+
+    @pytest.mark.parametrize(
+        ("operation", "message"),
+        [
+            (
+                lambda: Resources({"cpu": 1}) + 5,  # type: ignore[operator]
+                "Resources + other: invalid quantity 5: expected a mapping of resource name to "
+                "milli-units, got int",
+            ),
+            (
+                lambda: 5 + Resources({"cpu": 1}),  # type: ignore[operator]
+                "other + Resources: invalid quantity 5: expected a mapping of resource name to "
+                "milli-units, got int",
+            ),
+            (
+                lambda: Resources({"cpu": 1}) - None,  # type: ignore[operator]
+                "Resources - other: invalid quantity None: expected a mapping of resource name "
+                "to milli-units, got NoneType",
+            ),
+            (
+                lambda: "x" - Resources({"cpu": 1}),  # type: ignore[operator]
+                "other - Resources: invalid quantity 'x': expected a mapping of resource name "
+                "to milli-units, got str",
+            ),
+            (
+                lambda: Resources({"cpu": 1}).fits_in(3),  # type: ignore[arg-type]
+                "Resources.fits_in(limit): invalid quantity 3: expected a mapping of resource "
+                "name to milli-units, got int",
+            ),
+            (
+                lambda: Resources({"cpu": 1}).union_max(["cpu"]),  # type: ignore[arg-type]
+                "Resources.union_max(other): invalid quantity ['cpu']: expected a mapping of "
+                "resource name to milli-units, got list",
+            ),
+            (
+                lambda: Resources({"cpu": 1}).union_min({"cpu": "1"}),  # type: ignore[dict-item]
+                "cpu: invalid quantity '1': expected an int of milli-units, got str",
+            ),
+        ],
+    )
+    def test_operands_must_be_mappings_of_ints(
+        self, operation: Callable[[], object], message: str
+    ) -> None:
+        with pytest.raises(InvalidQuantity) as caught:
+            operation()
+        assert str(caught.value) == message
+
+    def test_a_mapping_on_the_left_gives_resources(self) -> None:
+        right = Resources({"cpu": 1000})
+        assert {"cpu": 500, "gpu": 1} + right == Resources({"cpu": 1500, "gpu": 1})
+        assert {"cpu": 500} - right == Resources({"cpu": -500})
+
+    def test_fits_in_flag_is_a_bool(self) -> None:
+        with pytest.raises(InvalidRequest) as caught:
+            SEED.fits_in(SEED, missing_is_unlimited=1)  # type: ignore[arg-type]
+        assert str(caught.value) == "missing_is_unlimited: expected a bool, got 1"
+
+    @pytest.mark.parametrize("name", ["a\nb", "\x00", "\ud800"])
+    def test_names_are_printable(self, name: str) -> None:
+        with pytest.raises(InvalidQuantity) as caught:
+            Resources({name: 1})
+        assert caught.value.reason == "a resource name must be printable text"
+
+    def test_a_long_name_is_cut_in_the_field(self) -> None:
+        with pytest.raises(InvalidQuantity) as caught:
+            Resources({"r" * 5000: 1.5})  # type: ignore[arg-type]
+        assert caught.value.field == "r" * 80 + "…"
+
+    def test_parse_field_must_be_a_string(self) -> None:
+        with pytest.raises(InvalidQuantity) as caught:
+            Resources.parse({"cpu": 1}, field=3)  # type: ignore[arg-type]
+        assert str(caught.value) == "field: invalid quantity 3: the field path must be a string"

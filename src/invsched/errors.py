@@ -3,7 +3,9 @@
 Every error the library raises on bad input derives from :class:`InvschedError` and from
 :class:`ValueError` (or :class:`TypeError`), carries structured attributes, and formats a
 message that names the field, the rule and the offending value. Constructor arguments are
-passed to ``super().__init__`` so that every error survives :mod:`pickle`.
+passed to ``super().__init__`` so that every error survives :mod:`pickle`. Values are shown
+through :func:`invsched._validators.render` (short, and never failing: an int of 5000 digits
+is described, not printed), so that formatting a message never raises.
 
 Expected outcomes (a unit that stays pending, a replica that cannot be placed) are *results*,
 never exceptions.
@@ -13,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+
+from invsched._validators import render
 
 __all__ = [
     "InsufficientReplicas",
@@ -49,7 +53,7 @@ class InvalidQuantity(InvschedError, ValueError):
 
     def __str__(self) -> str:
         prefix = f"{self.field}: " if self.field else ""
-        return f"{prefix}invalid quantity {self.value!r}: {self.reason}"
+        return f"{prefix}invalid quantity {render(self.value)}: {self.reason}"
 
 
 class InvalidManifest(InvschedError, ValueError):
@@ -96,8 +100,14 @@ class InvalidQuotaTree(InvschedError, ValueError):
     def __str__(self) -> str:
         count = len(self.violations)
         noun = "violation" if count == 1 else "violations"
-        details = "; ".join(str(getattr(v, "message", v)) for v in self.violations)
+        details = "; ".join(_violation_text(v) for v in self.violations)
         return f"invalid quota tree ({count} {noun}): {details}"
+
+
+def _violation_text(violation: object) -> str:
+    """A violation's message (a ``Violation``'s ``message``, or a string as given)."""
+    message = getattr(violation, "message", violation)
+    return message if isinstance(message, str) else render(message)
 
 
 class InvalidRequest(InvschedError, ValueError):
@@ -143,4 +153,5 @@ class InsufficientReplicas(InvschedError, ValueError):
         self.requested = requested
 
     def __str__(self) -> str:
-        return f"Clusters available replicas {self.available} are not enough to schedule."
+        available = render(self.available)
+        return f"Clusters available replicas {available} are not enough to schedule."

@@ -25,7 +25,8 @@ from __future__ import annotations
 import enum
 from typing import Final
 
-from invsched.errors import InvalidQuantity
+from invsched._validators import check_bool, render
+from invsched.errors import InvalidQuantity, InvalidRequest
 
 __all__ = [
     "MAX_QUANTITY_DIGITS",
@@ -134,7 +135,7 @@ def _scan(text: str) -> tuple[bool, str, str, str]:
     while pos < end and text[pos] in _DIGITS:
         pos += 1
     if pos < end:
-        raise InvalidQuantity(text, f"unexpected character {text[pos]!r} at position {pos}")
+        raise InvalidQuantity(text, f"unexpected character {render(text[pos])} at position {pos}")
     return negative, whole, fraction, text[suffix_start:]
 
 
@@ -159,8 +160,8 @@ def _interpret_suffix(text: str, suffix: str) -> tuple[int, int, QuantityFormat]
                 value = -int(significant) if signed[0] == "-" else int(significant)
                 if -(2**63) <= value < 2**63:
                     return 10, value, QuantityFormat.DECIMAL_EXPONENT
-            raise InvalidQuantity(text, f"exponent {signed!r} does not fit in 64 bits")
-    raise InvalidQuantity(text, f"unknown suffix {suffix!r}")
+            raise InvalidQuantity(text, f"exponent {render(signed)} does not fit in 64 bits")
+    raise InvalidQuantity(text, f"unknown suffix {render(suffix)}")
 
 
 def _too_large(text: str | int) -> InvalidQuantity:
@@ -263,6 +264,7 @@ def parse_quantity(text: str | int, *, field: str = "") -> int:
         InvalidQuantity: the text does not match the grammar, the suffix is unknown, the value
             is not a ``str``/``int``, or it has more than :data:`MAX_QUANTITY_DIGITS` digits
             in milli-units.
+        InvalidRequest: ``field`` is not a string.
 
     Runtime complexity: O(len(text)).
 
@@ -278,6 +280,9 @@ def parse_quantity(text: str | int, *, field: str = "") -> int:
     ...     print(error)
     min.cpu: invalid quantity '12x': unexpected character 'x' at position 2
     """
+    if type(field) is not str:
+        # The field is only read on error, where a junk field would break the message.
+        raise InvalidRequest("field", f"expected a string, got {type(field).__name__}")
     # Fast path: an unsigned integer with at most one suffix. Every branch computes what the
     # exact path computes (a differential property test holds them equal).
     if type(text) is str and len(text) <= _FAST_MAX_LENGTH and text.isascii():
@@ -318,6 +323,7 @@ def format_quantity(milli: int, *, binary: bool = False) -> str:
     Raises:
         InvalidQuantity: ``milli`` is not an ``int`` (``bool`` and ``float`` included), or it
             has more than :data:`MAX_QUANTITY_DIGITS` digits.
+        InvalidRequest: ``binary`` is not a ``bool``.
 
     Runtime complexity: O(d²) for a value of d digits (string conversion); d ≤ 100.
 
@@ -330,6 +336,7 @@ def format_quantity(milli: int, *, binary: bool = False) -> str:
     """
     if type(milli) is not int:
         raise InvalidQuantity(milli, f"expected an int of milli-units, got {type(milli).__name__}")
+    check_bool(InvalidRequest, "binary", binary)
     if not -_MILLI_LIMIT < milli < _MILLI_LIMIT:
         raise _too_large(milli)
     fmt = QuantityFormat.BINARY_SI if binary else QuantityFormat.DECIMAL_SI

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, TypeVar, overload
+from typing import Any, NoReturn, TypeVar, overload
 
 import attrs
 
-from invsched.errors import InvalidQuantity
-from invsched.quantity import format_quantity, parse_quantity
+from invsched._validators import MAX_AMOUNT, check_bool, short
+from invsched.errors import InvalidQuantity, InvalidRequest
+from invsched.quantity import MAX_QUANTITY_DIGITS, format_quantity, parse_quantity
 
 __all__ = ["Resources", "format_amount"]
 
@@ -17,26 +18,75 @@ _T = TypeVar("_T")
 #: Resource names whose canonical form is binary (``Gi``) rather than decimal.
 _BINARY_RESOURCES = frozenset({"memory", "ephemeral-storage", "storage"})
 
+_EXPECTED = "expected a mapping of resource name to milli-units"
+_TOO_LARGE = f"exceeds the supported range of {MAX_QUANTITY_DIGITS} digits"
 
-def _to_items(value: Mapping[str, int] | Iterable[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
-    pairs = value.items() if isinstance(value, Mapping) else value
+
+def _check_name(name: object, field: str) -> str:
+    if not isinstance(name, str) or not name:
+        raise InvalidQuantity(name, "a resource name must be a non-empty string", field)
+    if not name.isprintable():
+        raise InvalidQuantity(name, "a resource name must be printable text", field)
+    return name
+
+
+def _to_items(
+    value: Mapping[str, int] | Iterable[tuple[str, int]], field: str = "Resources"
+) -> tuple[tuple[str, int], ...]:
+    """Checked, sorted ``(name, amount)`` pairs; errors name ``field`` or the resource."""
+    if isinstance(value, Mapping):
+        pairs: Iterable[object] = value.items()
+    elif isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        # A string would iterate into characters; refuse it as a whole.
+        raise InvalidQuantity(value, f"{_EXPECTED}, got {type(value).__name__}", field)
+    else:
+        pairs = value
     items: dict[str, int] = {}
+    low, high = -MAX_AMOUNT, MAX_AMOUNT
     for pair in pairs:
         if not isinstance(pair, tuple) or len(pair) != 2:
-            raise InvalidQuantity(pair, "expected a (name, milli-units) pair")
+            raise InvalidQuantity(pair, "expected a (name, milli-units) pair", field)
         name, amount = pair
-        if not isinstance(name, str) or not name:
-            raise InvalidQuantity(name, "a resource name must be a non-empty string")
-        if type(amount) is not int:
-            raise InvalidQuantity(
-                amount,
-                f"expected an int of milli-units, got {type(amount).__name__}",
-                name,
-            )
-        if name in items:
-            raise InvalidQuantity(amount, "duplicate resource name", name)
+        # One test for the common case (construction is on hot paths); _refuse tells which
+        # rule broke.
+        if (
+            type(amount) is not int
+            or not low < amount < high
+            or not isinstance(name, str)
+            or not name
+            or not name.isprintable()
+            or name in items
+        ):
+            _refuse(name, amount, field)
         items[name] = amount
     return tuple(sorted(items.items()))
+
+
+def _refuse(name: object, amount: object, field: str) -> NoReturn:
+    """Raise the error for a pair that broke a rule of :func:`_to_items` (checked in the
+    order the rules are documented)."""
+    _check_name(name, field)
+    assert isinstance(name, str)
+    where = short(name)
+    if type(amount) is not int:
+        kind = type(amount).__name__
+        raise InvalidQuantity(amount, f"expected an int of milli-units, got {kind}", where)
+    if not -MAX_AMOUNT < amount < MAX_AMOUNT:
+        raise InvalidQuantity(amount, _TOO_LARGE, where)
+    raise InvalidQuantity(amount, "duplicate resource name", where)
+
+
+def _operand(other: object, field: str) -> dict[str, int]:
+    """The amounts of the other operand of an operation, as a ``dict``.
+
+    A non-mapping operand is an :class:`InvalidQuantity` naming the operation (``Resources +
+    other``), not Python's ``TypeError``: bad input to the library is always typed.
+    """
+    if isinstance(other, Resources):
+        return dict(other.items_)
+    if not isinstance(other, Mapping):
+        raise InvalidQuantity(other, f"{_EXPECTED}, got {type(other).__name__}", field)
+    return dict(_to_items(other, field))
 
 
 @attrs.frozen(init=False, repr=False)
@@ -49,7 +99,21 @@ class Resources(Mapping[str, int]):
     mappings are equal and hash alike.
 
     Construct from milli-units with ``Resources({"cpu": 1500})`` or from Kubernetes quantities
-    with :meth:`parse`.
+    with :meth:`parse`. Every amount is an ``int`` with ``|amount| < 10^100`` (the quantity
+    limit, :data:`~invsched.quantity.MAX_QUANTITY_DIGITS`), checked at construction, so that
+    arithmetic that would leave the range raises instead of building an amount no quantity
+    can express. Names are non-empty printable strings.
+
+    Operators and methods taking another vector (``+``, ``-``, :meth:`fits_in`,
+    :meth:`union_max`, :meth:`union_min`) accept a ``Resources`` or any mapping name →
+    ``int``; anything else raises :class:`~invsched.errors.InvalidQuantity` naming the
+    operation (``Resources + other: invalid quantity 5: expected a mapping of resource name
+    to milli-units, got int``), never a bare ``TypeError``. ``mapping + Resources`` and
+    ``mapping - Resources`` give a ``Resources`` too.
+
+    Raises:
+        InvalidQuantity: not a mapping (or ``(name, amount)`` pairs), a bad name, an amount
+            that is not an ``int`` or is out of range, or a duplicate name.
 
     Runtime complexity: construction O(k log k); lookup O(k); arithmetic O(k₁ + k₂), for k
     keys (a handful in practice).
@@ -86,13 +150,14 @@ class Resources(Mapping[str, int]):
         Raises:
             InvalidQuantity: a value does not parse; the error names ``field.<resource>``.
         """
+        if not isinstance(field, str):
+            raise InvalidQuantity(field, "the field path must be a string", "field")
         if not isinstance(value, Mapping):
             raise InvalidQuantity(value, f"expected a mapping, got {type(value).__name__}", field)
         out: list[tuple[str, int]] = []
         for name, text in value.items():
-            where = f"{field}.{name}" if field else str(name)
-            if not isinstance(name, str) or not name:
-                raise InvalidQuantity(name, "a resource name must be a non-empty string", field)
+            _check_name(name, field)
+            where = f"{field}.{short(name)}" if field else short(name)
             out.append((name, parse_quantity(text, field=where)))
         return cls(out)
 
@@ -140,13 +205,26 @@ class Resources(Mapping[str, int]):
 
     def __add__(self, other: Mapping[str, int]) -> Resources:
         merged = dict(self.items_)
-        for name, amount in other.items():
+        for name, amount in _operand(other, "Resources + other").items():
+            merged[name] = merged.get(name, 0) + amount
+        return Resources(merged)
+
+    def __radd__(self, other: Mapping[str, int]) -> Resources:
+        # Addition is commutative; reached for ``mapping + Resources`` and ``5 + Resources``.
+        merged = _operand(other, "other + Resources")
+        for name, amount in self.items_:
             merged[name] = merged.get(name, 0) + amount
         return Resources(merged)
 
     def __sub__(self, other: Mapping[str, int]) -> Resources:
         merged = dict(self.items_)
-        for name, amount in other.items():
+        for name, amount in _operand(other, "Resources - other").items():
+            merged[name] = merged.get(name, 0) - amount
+        return Resources(merged)
+
+    def __rsub__(self, other: Mapping[str, int]) -> Resources:
+        merged = _operand(other, "other - Resources")
+        for name, amount in self.items_:
             merged[name] = merged.get(name, 0) - amount
         return Resources(merged)
 
@@ -154,9 +232,16 @@ class Resources(Mapping[str, int]):
         return Resources((name, -amount) for name, amount in self.items_)
 
     def scaled(self, factor: int) -> Resources:
-        """Every amount multiplied by the integer ``factor``."""
+        """Every amount multiplied by the integer ``factor``.
+
+        Raises:
+            InvalidQuantity: ``factor`` is not an ``int``, or a product leaves the range.
+        """
         if type(factor) is not int:
-            raise InvalidQuantity(factor, "a scale factor must be an int")
+            raise InvalidQuantity(factor, "a scale factor must be an int", "Resources.scaled")
+        if self.items_ and not -MAX_AMOUNT < factor < MAX_AMOUNT:
+            # Refused before multiplying: a product of a huge factor is costly to build.
+            raise InvalidQuantity(factor, _TOO_LARGE, "Resources.scaled")
         return Resources((name, amount * factor) for name, amount in self.items_)
 
     def fits_in(self, limit: Mapping[str, int], *, missing_is_unlimited: bool = False) -> bool:
@@ -165,35 +250,43 @@ class Resources(Mapping[str, int]):
         A key missing from ``limit`` reads as 0, or as unlimited when ``missing_is_unlimited``
         (the reading of a quota ``max``).
 
+        Raises:
+            InvalidQuantity: ``limit`` is not a mapping name → ``int``.
+            InvalidRequest: ``missing_is_unlimited`` is not a ``bool``.
+
         >>> Resources({"gpu": 1000}).fits_in(Resources({}))
         False
         >>> Resources({"gpu": 1000}).fits_in(Resources({}), missing_is_unlimited=True)
         True
         """
+        bounds = _operand(limit, "Resources.fits_in(limit)")
+        check_bool(InvalidRequest, "missing_is_unlimited", missing_is_unlimited)
         for name, amount in self.items_:
             if amount <= 0:
                 continue
-            if name not in limit:
+            bound = bounds.get(name)
+            if bound is None:
                 if missing_is_unlimited:
                     continue
                 return False
-            if amount > limit[name]:
+            if amount > bound:
                 return False
         return True
 
     def union_max(self, other: Mapping[str, int]) -> Resources:
         """Per-key maximum over the union of keys (a missing key reads as 0)."""
         merged = dict(self.items_)
-        for name, amount in other.items():
+        for name, amount in _operand(other, "Resources.union_max(other)").items():
             merged[name] = max(merged.get(name, 0), amount)
         return Resources(merged)
 
     def union_min(self, other: Mapping[str, int]) -> Resources:
         """Per-key minimum over the union of keys (a missing key reads as 0)."""
+        others = _operand(other, "Resources.union_min(other)")
         merged = dict(self.items_)
-        for name, amount in other.items():
+        for name, amount in others.items():
             merged[name] = min(merged.get(name, 0), amount)
-        for name in merged.keys() - other.keys():
+        for name in merged.keys() - others.keys():
             merged[name] = min(merged[name], 0)
         return Resources(merged)
 

@@ -176,7 +176,10 @@ def _unit(name: str = "u", **kwargs: object) -> QueueUnit:
             lambda: admit(_tiny(), [], total={}, oversell=True),
             "oversell: expected an int, Fraction or finite Decimal, got bool True",
         ),
-        (lambda: admit(_tiny(), [], total={"cpu": -1}), "total.cpu: must not be negative, got -1"),
+        (
+            lambda: admit(_tiny(), [], total={"cpu": -1}),
+            "total['cpu']: must not be negative, got -1",
+        ),
         (
             lambda: admit(_tiny(), [_unit(), _unit()], total={}),
             "pending[1]: duplicate unit 'a/u', also at pending[0]",
@@ -191,21 +194,48 @@ def _unit(name: str = "u", **kwargs: object) -> QueueUnit:
         ),
         (
             lambda: admit(_tiny(), ["u"], total={}),  # type: ignore[list-item]
-            "pending[0]: expected a QueueUnit, got 'u'",
+            "pending[0]: expected a QueueUnit, got str 'u'",
         ),
         (
             lambda: admit(_tiny(), [], total={}, policy="Block"),  # type: ignore[arg-type]
-            "policy: expected a QueuePolicy, got 'Block'",
+            "policy: expected one of QueuePolicy.PRIORITY, QueuePolicy.BLOCK, got 'Block'",
         ),
-        (lambda: _unit(priority=True), "priority: expected an int, got bool True"),
-        (lambda: _unit(created=float("nan")), "created: must be a finite number, got nan"),
-        (lambda: _unit(created="now"), "created: expected int or float seconds, got str 'now'"),
+        (lambda: _unit(priority=True), "QueueUnit.priority: expected an int, got bool True"),
+        (
+            lambda: _unit(created=float("nan")),
+            "QueueUnit.created: must be a finite number, got nan",
+        ),
+        (
+            lambda: _unit(created="now"),
+            "QueueUnit.created: expected int or float seconds, got str 'now'",
+        ),
         (
             lambda: _unit(request=Resources({"cpu": -1})),
-            "request.cpu: must not be negative, got -1",
+            "QueueUnit.request.cpu: must be ≥ 0, got -1",
         ),
-        (lambda: _unit(request={"cpu": 1}), "request: expected Resources, got dict"),
-        (lambda: _unit(name=""), "name: expected a non-empty string, got ''"),
+        (
+            lambda: _unit(request={"cpu": 1}),
+            "QueueUnit.request: expected Resources, got dict {'cpu': 1}",
+        ),
+        (lambda: _unit(name=""), "QueueUnit.name: expected a non-empty string, got ''"),
+        (
+            lambda: _unit(namespace="Team_A"),
+            "QueueUnit.namespace: must be a DNS-1123 label (at most 63 lower-case letters, "
+            "digits or '-', starting and ending with a letter or digit), got 'Team_A'",
+        ),
+        (
+            lambda: _unit(priority=2**31),
+            "QueueUnit.priority: must be an int32 as Kubernetes' PriorityClass value, "
+            "got 2147483648",
+        ),
+        (
+            lambda: _unit(created=10**5000),
+            "QueueUnit.created: must be below 10^100 in magnitude, got an int of about 5001 digits",
+        ),
+        (
+            lambda: admit(_tiny(), "u", total={}),  # type: ignore[arg-type]
+            "pending: expected a sequence of QueueUnit, got str 'u'",
+        ),
     ],
 )
 def test_bad_input_raises_invalid_request(call: object, message: str) -> None:

@@ -117,9 +117,11 @@ class TestPartial:
             division["c"]
 
     def test_division_validates(self) -> None:
-        with pytest.raises(InvalidRequest, match=r"unplaced: must not be negative, got -1"):
+        with pytest.raises(InvalidRequest, match=r"^Division.unplaced: must be ≥ 0, got -1$"):
             Division(replicas={}, unplaced=-1)
-        with pytest.raises(InvalidRequest, match=r"replicas\['a'\]: must be an int"):
+        with pytest.raises(
+            InvalidRequest, match=r"^Division.replicas\['a'\]: expected an int, got float 1.5$"
+        ):
             Division(replicas={"a": 1.5}, unplaced=0)  # type: ignore[dict-item]
 
 
@@ -157,28 +159,28 @@ class TestAggregated:
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: divide_dynamic(-1, {}), "replicas: must not be negative, got -1"),
+        (lambda: divide_dynamic(-1, {}), "replicas: must be ≥ 0, got -1"),
         (
             lambda: divide_dynamic(1, {"a": 1.5}),  # type: ignore[dict-item]
-            "available['a']: must be an int, got float 1.5",
+            "available['a']: expected an int, got float 1.5",
         ),
         (
             lambda: divide_dynamic(1, {"a": 1}, previous={"a": -3}),
-            "previous['a']: must not be negative, got -3",
+            "previous['a']: must be ≥ 0, got -3",
         ),
         (
             lambda: divide_dynamic(1, {"a": 1}, fresh=1),  # type: ignore[call-overload]
-            "fresh: must be a bool, got int 1",
+            "fresh: expected a bool, got 1",
         ),
         (
             lambda: divide_aggregated(1, {"a": 1}, allow_partial="yes"),  # type: ignore[call-overload]
-            "allow_partial: must be a bool, got str 'yes'",
+            "allow_partial: expected a bool, got 'yes'",
         ),
-        (lambda: divide_static(True, {"a": 1}), "replicas: must be an int, got bool True"),
-        (lambda: divide_static(1, {"a": -1}), "weights['a']: must not be negative, got -1"),
+        (lambda: divide_static(True, {"a": 1}), "replicas: expected an int, got bool True"),
+        (lambda: divide_static(1, {"a": -1}), "weights['a']: must be ≥ 0, got -1"),
         (
             lambda: divide_static(1, {"a": 1}, uid=b"x"),  # type: ignore[arg-type]
-            "uid: must be a string or None, got bytes",
+            "uid: expected a string, got bytes b'x'",
         ),
     ],
 )

@@ -234,7 +234,7 @@ def test_negative_request_is_rejected_with_its_field() -> None:
 def test_request_must_be_resources() -> None:
     with pytest.raises(InvalidRequest) as caught:
         estimate_replicas(Cluster(name="c", region="r"), {"cpu": 1})  # type: ignore[arg-type]
-    assert str(caught.value) == "request: must be Resources, got dict"
+    assert str(caught.value) == "request: expected Resources, got dict {'cpu': 1}"
 
 
 A10 = InstanceType(

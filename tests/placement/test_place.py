@@ -8,7 +8,7 @@ import attrs
 import pytest
 from hypothesis import given
 
-from invsched.errors import InsufficientReplicas, InvalidRequest
+from invsched.errors import InsufficientReplicas, InvalidFleet, InvalidRequest
 from invsched.placement import (
     Cluster,
     Fleet,
@@ -17,6 +17,7 @@ from invsched.placement import (
     NodePool,
     NodeProvision,
     NodeRelease,
+    Placement,
     PlacementPolicy,
     ReplicaSchedulingType,
     WeightPreference,
@@ -256,27 +257,61 @@ def test_reason_names_the_pool_limit() -> None:
     [
         (
             lambda: place("w", PlacementPolicy(), FLEET),  # type: ignore[arg-type]
-            "workload: must be a Workload, got str",
+            "workload: expected a Workload, got str 'w'",
         ),
         (
             lambda: place(workload(1), None, FLEET),  # type: ignore[arg-type]
-            "policy: must be a PlacementPolicy, got NoneType",
+            "policy: expected a PlacementPolicy, got NoneType None",
         ),
         (
             lambda: place(workload(1), PlacementPolicy(), FLEET, previous={"m1": -1}),
-            "previous['m1']: must be an int ≥ 0, got -1",
+            "previous['m1']: must be ≥ 0, got -1",
         ),
         (
             lambda: place(workload(1), PlacementPolicy(), FLEET, allow_partial=1),  # type: ignore[arg-type]
-            "allow_partial: must be a bool, got 1",
+            "allow_partial: expected a bool, got 1",
         ),
         (
             lambda: Workload(name="w", replicas=True, request=ONE),
-            "replicas: must be an int ≥ 0, got True",
+            "Workload.replicas: expected an int, got bool True",
         ),
         (
             lambda: PlacementPolicy(static_weights={"m1": 0}),
-            "static_weights['m1']: must be an int ≥ 1, got 0",
+            "PlacementPolicy.static_weights['m1']: must be ≥ 1, got 0",
+        ),
+        (
+            lambda: place(workload(1), PlacementPolicy(), FLEET, previous=["m1"]),  # type: ignore[arg-type]
+            "previous: expected a Placement or a mapping, got list ['m1']",
+        ),
+        (
+            lambda: place(workload(1), PlacementPolicy(), FLEET, previous={3: 1}),  # type: ignore[dict-item]
+            "previous key: expected a non-empty string, got 3",
+        ),
+        (
+            lambda: place(workload(1), PlacementPolicy(), FLEET, previous={"m1": 10**5000}),
+            "previous['m1']: must be below 10^100, got an int of about 5001 digits",
+        ),
+        (
+            lambda: place(workload(1), PlacementPolicy(), "fleet"),  # type: ignore[arg-type]
+            "fleet: expected a Fleet, got str 'fleet'",
+        ),
+        (
+            lambda: PlacementPolicy(exclude="m3"),
+            "PlacementPolicy.exclude: expected a sequence of names, got the string 'm3'",
+        ),
+        (
+            lambda: PlacementPolicy(weight_preference=ReplicaSchedulingType.DIVIDED),  # type: ignore[arg-type]
+            "PlacementPolicy.weight_preference: expected one of WeightPreference.STATIC_WEIGHT, "
+            "WeightPreference.AVAILABLE_REPLICAS, WeightPreference.AGGREGATED, got "
+            "<ReplicaSchedulingType.DIVIDED: 'Divided'>",
+        ),
+        (
+            lambda: Workload(name="w", replicas=1, request=Resources({"cpu": -1})),
+            "Workload.request.cpu: must be ≥ 0, got -1",
+        ),
+        (
+            lambda: Workload(name="w", replicas=1, request=ONE, uid=None),  # type: ignore[arg-type]
+            "Workload.uid: expected a string, got NoneType None",
         ),
     ],
 )
@@ -284,6 +319,56 @@ def test_bad_input_names_the_field(call: object, message: str) -> None:
     with pytest.raises(InvalidRequest) as caught:
         call()  # type: ignore[operator]
     assert str(caught.value) == message
+
+
+def test_exclude_names_whole_clusters() -> None:
+    result = place(workload(12), PlacementPolicy(exclude=["m3"]), FLEET, allow_partial=True)
+    assert dict(result.replicas) == {"m1": 5, "m2": 7}
+    assert result.reasons["m3"] == "excluded by the cluster affinity"
+
+
+def test_a_previous_placement_from_another_catalog_is_a_typed_error() -> None:
+    previous = Placement(
+        replicas={"m1": 1},
+        provisioning=[
+            NodeProvision(
+                cluster="m1",
+                pool="p",
+                instance_type="gone",
+                nodes=1,
+                replicas=1,
+                hourly_cost=Decimal(1),
+            )
+        ],
+        hourly_cost=Decimal(1),
+    )
+    with pytest.raises(InvalidFleet) as caught:
+        place(workload(2), PlacementPolicy(), FLEET, previous=previous)
+    assert str(caught.value) == "Fleet.catalog: unknown instance type 'gone'"
+
+
+def test_a_previous_placement_whose_nodes_host_more_than_its_replicas_is_refused() -> None:
+    # Such a placement once crashed the scale-down with a KeyError.
+    previous = Placement(
+        replicas={"m1": 1},
+        provisioning=[
+            NodeProvision(
+                cluster="m2",
+                pool="p",
+                instance_type="t1",
+                nodes=1,
+                replicas=1,
+                hourly_cost=Decimal(1),
+            )
+        ],
+        hourly_cost=Decimal(1),
+    )
+    with pytest.raises(InvalidRequest) as caught:
+        place(workload(0), PlacementPolicy(ecs_provision=True), FLEET, previous=previous)
+    assert str(caught.value) == (
+        "previous.provisioning[0]: new nodes host 1 replicas in cluster 'm2', more than "
+        "previous.replicas gives it (0)"
+    )
 
 
 @given(

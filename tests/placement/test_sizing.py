@@ -95,22 +95,23 @@ def test_tensor_parallel_spreads_the_memory_over_gpus() -> None:
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: estimate_gpu_memory(-1, Precision.FP16), "params: must be an int ≥ 0, got -1"),
+        (lambda: estimate_gpu_memory(-1, Precision.FP16), "params: must be ≥ 0, got -1"),
         (
             lambda: estimate_gpu_memory(7.0, Precision.FP16),  # type: ignore[arg-type]
-            "params: must be an int ≥ 0, got 7.0",
+            "params: expected an int, got float 7.0",
         ),
         (
             lambda: estimate_gpu_memory(7, "fp16"),  # type: ignore[arg-type]
-            "precision: must be a Precision, got 'fp16'",
+            "precision: expected one of Precision.FP32, Precision.BF16, Precision.FP16, "
+            "Precision.INT8, Precision.INT4, got 'fp16'",
         ),
         (
             lambda: estimate_gpu_memory(7, Precision.FP16, batch=True),
-            "batch: must be an int ≥ 0, got True",
+            "batch: expected an int, got bool True",
         ),
         (
             lambda: instance_types_that_fit([], 1, gpu_memory_utilization=Decimal("1.5")),
-            "gpu_memory_utilization: must be a Decimal in (0, 1], got Decimal('1.5')",
+            "gpu_memory_utilization: must be in (0, 1], got Decimal('1.5')",
         ),
         (
             lambda: instance_types_that_fit(
@@ -118,9 +119,9 @@ def test_tensor_parallel_spreads_the_memory_over_gpus() -> None:
                 1,
                 gpu_memory_utilization=0.9,  # type: ignore[arg-type]
             ),
-            "gpu_memory_utilization: must be a Decimal in (0, 1], got 0.9",
+            "gpu_memory_utilization: expected a Decimal, got float 0.9",
         ),
-        (lambda: instance_types_that_fit([], 1, gpus=0), "gpus: must be an int ≥ 1, got 0"),
+        (lambda: instance_types_that_fit([], 1, gpus=0), "gpus: must be ≥ 1, got 0"),
     ],
 )
 def test_bad_input_names_the_field(call: object, message: str) -> None:

@@ -130,18 +130,18 @@ def test_fnv32a_matches_go_hash_fnv() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"seats": -1, "votes": {}}, "seats: must not be negative, got -1"),
-        ({"seats": 1.0, "votes": {}}, "seats: must be an int, got float 1.0"),
-        ({"seats": True, "votes": {}}, "seats: must be an int, got bool True"),
-        ({"seats": 1, "votes": {"a": -2}}, "votes['a']: must not be negative, got -2"),
-        ({"seats": 1, "votes": {"a": "3"}}, "votes['a']: must be an int, got str '3'"),
-        ({"seats": 1, "votes": {3: 1}}, "votes: names must be strings, got 3"),
-        ({"seats": 1, "votes": [("a", 1)]}, "votes: must be a mapping of name to int, got list"),
+        ({"seats": -1, "votes": {}}, "seats: must be ≥ 0, got -1"),
+        ({"seats": 1.0, "votes": {}}, "seats: expected an int, got float 1.0"),
+        ({"seats": True, "votes": {}}, "seats: expected an int, got bool True"),
+        ({"seats": 1, "votes": {"a": -2}}, "votes['a']: must be ≥ 0, got -2"),
+        ({"seats": 1, "votes": {"a": "3"}}, "votes['a']: expected an int, got str '3'"),
+        ({"seats": 1, "votes": {3: 1}}, "votes key: expected a non-empty string, got 3"),
+        ({"seats": 1, "votes": [("a", 1)]}, "votes: expected a mapping, got list [('a', 1)]"),
         (
             {"seats": 1, "votes": {"a": 1}, "initial": {"a": -1}},
-            "initial['a']: must not be negative, got -1",
+            "initial['a']: must be ≥ 0, got -1",
         ),
-        ({"seats": 1, "votes": {"a": 1}, "uid": 7}, "uid: must be a string or None, got int"),
+        ({"seats": 1, "votes": {"a": 1}, "uid": 7}, "uid: expected a string, got int 7"),
     ],
 )
 def test_bad_input_names_the_field(kwargs: dict[str, object], message: str) -> None:

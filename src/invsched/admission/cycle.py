@@ -22,6 +22,18 @@ from fractions import Fraction
 from itertools import chain
 from typing import TypeVar
 
+from invsched._validators import (
+    MAX_AMOUNT,
+    check_amount,
+    check_bool,
+    check_enum,
+    check_instance,
+    check_mapping,
+    check_name,
+    check_tuple_of,
+    render,
+    typed,
+)
 from invsched.admission._ledger import Entry, Ledger, Request
 from invsched.admission._pool import VictimPool
 from invsched.admission.reclaim import two_pass
@@ -120,20 +132,14 @@ def admit(
     >>> [u.name for u in result.admitted], result.pending[0].detail
     (['a'], 'video: nvidia.com/gpu used 2 + request 2 > max 3')
     """
-    if not isinstance(tree, QuotaTree):
-        raise InvalidRequest("tree", f"expected a QuotaTree, got {type(tree).__name__}")
-    pending_units = _units("pending", pending)
-    running_units = _units("running", running)
-    total_amounts = _check_total(total)
+    check_instance(InvalidRequest, "tree", tree, QuotaTree)
+    pending_units = check_tuple_of(InvalidRequest, "pending", pending, QueueUnit)
+    running_units = check_tuple_of(InvalidRequest, "running", running, QueueUnit)
+    total_amounts = check_total(total)
     rate = _oversell(oversell)
-    if not isinstance(policy, QueuePolicy):
-        raise InvalidRequest("policy", f"expected a QueuePolicy, got {policy!r}")
-    if not isinstance(reclaim, Reclaim):
-        raise InvalidRequest("reclaim", f"expected a Reclaim, got {reclaim!r}")
-    if type(preempt_within_quota) is not bool:
-        raise InvalidRequest(
-            "preempt_within_quota", f"expected a bool, got {preempt_within_quota!r}"
-        )
+    check_enum(InvalidRequest, "policy", policy, QueuePolicy)
+    check_enum(InvalidRequest, "reclaim", reclaim, Reclaim)
+    check_bool(InvalidRequest, "preempt_within_quota", preempt_within_quota)
     _check_unique(pending_units, running_units)
     return _Cycle(
         tree,
@@ -391,43 +397,23 @@ def _resolve(tree: QuotaTree, unit: QueueUnit, leaves: set[str]) -> tuple[str, s
     return quota, ""
 
 
-def _units(field: str, units: Iterable[QueueUnit]) -> tuple[QueueUnit, ...]:
-    if isinstance(units, (str, bytes, Mapping)) or not isinstance(units, Iterable):
-        raise InvalidRequest(
-            field, f"expected an iterable of QueueUnit, got {type(units).__name__}"
-        )
-    given = tuple(units)
-    for index, unit in enumerate(given):
-        if not isinstance(unit, QueueUnit):
-            raise InvalidRequest(f"{field}[{index}]", f"expected a QueueUnit, got {unit!r}")
-    return given
-
-
 def _check_unique(pending: tuple[QueueUnit, ...], running: tuple[QueueUnit, ...]) -> None:
-    keys = [unit.key for unit in chain(running, pending)]
+    keys = [unit.identity for unit in chain(running, pending)]
     if len(set(keys)) == len(keys):
         return
     # A duplicate exists: find the first one in input order, to name both places.
-    seen: dict[str, str] = {}
+    seen: dict[tuple[str, str], str] = {}
     for field, units in (("running", running), ("pending", pending)):
         for index, unit in enumerate(units):
             where = f"{field}[{index}]"
-            first = seen.setdefault(unit.key, where)
+            first = seen.setdefault(unit.identity, where)
             if first != where:
                 raise InvalidRequest(where, f"duplicate unit {unit.key!r}, also at {first}")
 
 
-def _check_total(total: Mapping[str, int]) -> Mapping[str, int]:
-    if not isinstance(total, Mapping):
-        raise InvalidRequest("total", f"expected a mapping of milli-units, got {total!r}")
-    for key, amount in total.items():
-        if type(amount) is not int:
-            raise InvalidRequest(
-                f"total.{key}", f"expected an int of milli-units, got {type(amount).__name__}"
-            )
-        if amount < 0:
-            raise InvalidRequest(f"total.{key}", f"must not be negative, got {amount}")
-    return total
+def check_total(total: object, field: str = "total") -> dict[str, int]:
+    """The cluster total: a mapping resource name → amount ≥ 0 in milli-units."""
+    return check_mapping(InvalidRequest, field, total, check_name, check_amount)
 
 
 def _oversell(value: object) -> Fraction:
@@ -441,8 +427,12 @@ def _oversell(value: object) -> Fraction:
     else:
         raise InvalidRequest(
             "oversell",
-            f"expected an int, Fraction or finite Decimal, got {type(value).__name__} {value!r}",
+            f"expected an int, Fraction or finite Decimal, got {typed(value)}",
         )
     if rate <= 0:
-        raise InvalidRequest("oversell", f"must be greater than 0, got {value}")
+        raise InvalidRequest("oversell", f"must be greater than 0, got {render(value)}")
+    if rate.numerator >= MAX_AMOUNT or rate.denominator >= MAX_AMOUNT:
+        raise InvalidRequest(
+            "oversell", f"must be a ratio of numbers below 10^100, got {render(value)}"
+        )
     return rate

@@ -12,6 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
+from invsched._validators import (
+    check_amount,
+    check_instance,
+    check_mapping,
+    check_name,
+    check_tuple_of,
+)
 from invsched.admission.units import Preemption, PreemptionReason, QueueUnit, order_key
 from invsched.errors import InvalidRequest
 from invsched.quota.runtime import runtime_quota
@@ -29,15 +36,15 @@ def _fits(used: Mapping[_K, int], limit: Mapping[_K, int]) -> bool:
     return all(key not in used or used[key] <= bound for key, bound in limit.items())
 
 
-def _check_amounts(field: str, amounts: object) -> Mapping[str, int]:
-    if not isinstance(amounts, Mapping):
-        raise InvalidRequest(field, f"expected a mapping of milli-units, got {amounts!r}")
-    for key, amount in amounts.items():
-        if type(amount) is not int:
-            raise InvalidRequest(
-                f"{field}.{key}", f"expected an int of milli-units, got {type(amount).__name__}"
-            )
-    return amounts
+def _check_amounts(field: str, amounts: object) -> dict[str, int]:
+    # Usage may be negative here (a caller's ledger after removals): any int in range.
+    return check_mapping(
+        InvalidRequest,
+        field,
+        amounts,
+        check_name,
+        lambda error, where, value: check_amount(error, where, value, negative=True),
+    )
 
 
 def select_victims(
@@ -79,12 +86,9 @@ def select_victims(
     >>> [p.name for p in select_victims(pods, used, Resources({"cpu": 50_000, "memory": 0}))]
     ['2', '4']
     """
-    _check_amounts("used", used)
-    _check_amounts("limit", limit)
-    pool = tuple(candidates)
-    for index, unit in enumerate(pool):
-        if not isinstance(unit, QueueUnit):
-            raise InvalidRequest(f"candidates[{index}]", f"expected a QueueUnit, got {unit!r}")
+    used = _check_amounts("used", used)
+    limit = _check_amounts("limit", limit)
+    pool = check_tuple_of(InvalidRequest, "candidates", candidates, QueueUnit)
     least_first = sorted((u for u in pool if u.preemptible), key=order_key, reverse=True)
     victims, _ = two_pass([u.request for u in least_first], used, limit)
     return tuple(least_first[index] for index in victims)
@@ -164,8 +168,10 @@ def revoke(
     >>> [p.victim.name for p in revoke(tree, running, total=cpu(10), pending=waiting)]
     ['a3', 'a4']
     """
-    running_units = _units("running", running)
-    pending_units = _units("pending", pending)
+    check_instance(InvalidRequest, "tree", tree, QuotaTree)
+    running_units = check_tuple_of(InvalidRequest, "running", running, QueueUnit)
+    pending_units = check_tuple_of(InvalidRequest, "pending", pending, QueueUnit)
+    check_instance(InvalidRequest, "total", total, Resources)
     leaf_of = {node.name for node in tree.leaves}
 
     def leaf(unit: QueueUnit) -> str | None:
@@ -200,11 +206,3 @@ def revoke(
             for victim in select_victims(units, used, limit)
         )
     return tuple(out)
-
-
-def _units(field: str, units: Iterable[QueueUnit]) -> tuple[QueueUnit, ...]:
-    given = tuple(units)
-    for index, unit in enumerate(given):
-        if not isinstance(unit, QueueUnit):
-            raise InvalidRequest(f"{field}[{index}]", f"expected a QueueUnit, got {unit!r}")
-    return given

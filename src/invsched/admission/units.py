@@ -11,12 +11,30 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable
 from typing import Any
 
 import attrs
 
-from invsched._validators import bool_field, text_field
+from invsched._validators import (
+    MAX_AMOUNT,
+    bool_field,
+    check_dns_subdomain,
+    check_resources,
+    dns_label_field,
+    dns_subdomain_field,
+    enum_field,
+    field_path,
+    instance_field,
+    mapping_field,
+    optional,
+    printable_field,
+    render,
+    resources_field,
+    to_frozen_map,
+    to_tuple,
+    tuple_of_field,
+    typed,
+)
 from invsched.errors import InvalidRequest
 from invsched.frozenmap import FrozenMap
 from invsched.resources import Resources
@@ -87,34 +105,36 @@ class PreemptionReason(enum.Enum):
     OVER_RUNTIME = "OverRuntime"
 
 
-_check_text = text_field(InvalidRequest)
+#: Kubernetes' ``PriorityClass.value`` is an int32.
+PRIORITY_RANGE = range(-(2**31), 2**31)
+
 _check_bool = bool_field(InvalidRequest)
-
-
-def _check_optional_text(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        _check_text(instance, attribute, value)
-
-
-def _check_request(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, Resources):
-        raise InvalidRequest("request", f"expected Resources, got {type(value).__name__}")
-    for key in value.negative_keys():
-        raise InvalidRequest(f"request.{key}", f"must not be negative, got {value[key]}")
+_check_name = dns_subdomain_field(InvalidRequest)
+_check_namespace = dns_label_field(InvalidRequest)
+_check_quota = optional(dns_subdomain_field(InvalidRequest))
+_check_request = resources_field(InvalidRequest)
 
 
 def _check_priority(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     if type(value) is not int:
-        raise InvalidRequest("priority", f"expected an int, got {type(value).__name__} {value!r}")
+        raise InvalidRequest(
+            field_path(instance, attribute), f"expected an int, got {typed(value)}"
+        )
+    if value not in PRIORITY_RANGE:
+        raise InvalidRequest(
+            field_path(instance, attribute),
+            f"must be an int32 as Kubernetes' PriorityClass value, got {render(value)}",
+        )
 
 
 def _check_created(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    where = field_path(instance, attribute)
     if type(value) not in (int, float):
-        raise InvalidRequest(
-            "created", f"expected int or float seconds, got {type(value).__name__} {value!r}"
-        )
+        raise InvalidRequest(where, f"expected int or float seconds, got {typed(value)}")
     if isinstance(value, float) and not math.isfinite(value):
-        raise InvalidRequest("created", f"must be a finite number, got {value!r}")
+        raise InvalidRequest(where, f"must be a finite number, got {render(value)}")
+    if not -MAX_AMOUNT < value < MAX_AMOUNT:  # type: ignore[operator]
+        raise InvalidRequest(where, f"must be below 10^100 in magnitude, got {render(value)}")
 
 
 @attrs.frozen(kw_only=True)
@@ -138,18 +158,24 @@ class QueueUnit:
     ('video/ray-a', 0, True)
     """
 
-    name: str = attrs.field(validator=_check_text)
-    namespace: str = attrs.field(validator=_check_text)
+    name: str = attrs.field(validator=_check_name)
+    namespace: str = attrs.field(validator=_check_namespace)
     request: Resources = attrs.field(validator=_check_request)
     priority: int = attrs.field(default=0, validator=_check_priority)
     created: int | float = attrs.field(validator=_check_created)
     preemptible: bool = attrs.field(default=True, validator=_check_bool)
-    quota: str | None = attrs.field(default=None, validator=_check_optional_text)
+    quota: str | None = attrs.field(default=None, validator=_check_quota)
 
     @property
     def key(self) -> str:
-        """``namespace/name``: what identifies the unit within one admission cycle."""
+        """``namespace/name``, for display: what identifies the unit within one admission
+        cycle (namespaces cannot contain ``/``); code compares :attr:`identity`."""
         return f"{self.namespace}/{self.name}"
+
+    @property
+    def identity(self) -> tuple[str, str]:
+        """``(namespace, name)``: what identifies the unit within one admission cycle."""
+        return (self.namespace, self.name)
 
 
 def order_key(unit: QueueUnit) -> tuple[int, bool, int | float, str, str]:
@@ -168,20 +194,15 @@ def order_key(unit: QueueUnit) -> tuple[int, bool, int | float, str, str]:
     return (-unit.priority, unit.preemptible, unit.created, unit.name, unit.namespace)
 
 
-def _to_units(value: Iterable[QueueUnit]) -> tuple[QueueUnit, ...]:
-    return tuple(value)
-
-
-def _to_preemptions(value: Iterable[Preemption]) -> tuple[Preemption, ...]:
-    return tuple(value)
-
-
-def _to_pending(value: Iterable[Pending]) -> tuple[Pending, ...]:
-    return tuple(value)
-
-
-def _to_node_map(value: Any) -> FrozenMap[str, Resources]:
-    return value if isinstance(value, FrozenMap) else FrozenMap(value)
+_check_units = tuple_of_field(InvalidRequest, QueueUnit)
+_check_unit = instance_field(InvalidRequest, QueueUnit)
+_check_preemptor = optional(instance_field(InvalidRequest, QueueUnit))
+_check_detail = printable_field(InvalidRequest)
+_check_node_map = mapping_field(
+    InvalidRequest,
+    check_dns_subdomain,
+    check_resources,
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -199,9 +220,9 @@ class Preemption:
     <PreemptionReason.OVER_RUNTIME: 'OverRuntime'>
     """
 
-    victim: QueueUnit
-    preemptor: QueueUnit | None
-    reason: PreemptionReason
+    victim: QueueUnit = attrs.field(validator=_check_unit)
+    preemptor: QueueUnit | None = attrs.field(validator=_check_preemptor)
+    reason: PreemptionReason = attrs.field(validator=enum_field(InvalidRequest, PreemptionReason))
 
 
 @attrs.frozen(kw_only=True)
@@ -216,9 +237,9 @@ class Pending:
     'NO_QUOTA'
     """
 
-    unit: QueueUnit
-    reason: Reason
-    detail: str
+    unit: QueueUnit = attrs.field(validator=_check_unit)
+    reason: Reason = attrs.field(validator=enum_field(InvalidRequest, Reason))
+    detail: str = attrs.field(validator=_check_detail)
 
 
 @attrs.frozen(kw_only=True)
@@ -238,8 +259,16 @@ class AdmissionResult:
     ((), 0)
     """
 
-    admitted: tuple[QueueUnit, ...] = attrs.field(converter=_to_units)
-    preempted: tuple[Preemption, ...] = attrs.field(converter=_to_preemptions)
-    pending: tuple[Pending, ...] = attrs.field(converter=_to_pending)
-    usage: FrozenMap[str, Resources] = attrs.field(converter=_to_node_map)
-    runtime: FrozenMap[str, Resources] = attrs.field(converter=_to_node_map)
+    admitted: tuple[QueueUnit, ...] = attrs.field(converter=to_tuple, validator=_check_units)
+    preempted: tuple[Preemption, ...] = attrs.field(
+        converter=to_tuple, validator=tuple_of_field(InvalidRequest, Preemption)
+    )
+    pending: tuple[Pending, ...] = attrs.field(
+        converter=to_tuple, validator=tuple_of_field(InvalidRequest, Pending)
+    )
+    usage: FrozenMap[str, Resources] = attrs.field(
+        converter=to_frozen_map, validator=_check_node_map
+    )
+    runtime: FrozenMap[str, Resources] = attrs.field(
+        converter=to_frozen_map, validator=_check_node_map
+    )

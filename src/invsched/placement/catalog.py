@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from importlib import resources
 
+from invsched._validators import FieldError, check_decimal, check_mapping, check_name, render
 from invsched.errors import InvalidFleet
 from invsched.placement.fleet import InstanceType
 from invsched.resources import Resources
@@ -24,6 +25,10 @@ __all__ = ["CATALOG_FILE", "load_catalog"]
 CATALOG_FILE = "alibaba_gpu_instance_types.csv"
 
 _GIB = 2**30
+
+
+def _price(error: FieldError, field: str, value: object) -> Decimal:
+    return check_decimal(error, field, value)
 
 
 def _instance_type(row: Mapping[str, str], prices: Mapping[str, Decimal]) -> InstanceType:
@@ -54,8 +59,8 @@ def load_catalog(prices: Mapping[str, Decimal] | None = None) -> tuple[InstanceT
     bytes. Types missing from ``prices`` have ``hourly_price`` ``None``.
 
     Raises:
-        InvalidFleet: ``prices`` names a type that is not in the catalog, or a price is not
-            a finite ``Decimal`` ≥ 0.
+        InvalidFleet: ``prices`` is not a mapping, names a type that is not in the catalog,
+            or a price is not a finite ``Decimal`` ≥ 0 below 10^100.
 
     Runtime complexity: O(r log r) for r rows (78).
 
@@ -65,11 +70,15 @@ def load_catalog(prices: Mapping[str, Decimal] | None = None) -> tuple[InstanceT
     >>> len(catalog), a10.gpu_model, a10.gpu_count, a10.gpu_memory, a10.hourly_price
     (78, 'NVIDIA A10', 1, 25769803776, Decimal('9.74'))
     """
-    chosen = dict(prices or {})
+    chosen: dict[str, Decimal] = (
+        {} if prices is None else check_mapping(InvalidFleet, "prices", prices, check_name, _price)
+    )
     text = resources.files("invsched.placement.data").joinpath(CATALOG_FILE).read_text("utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
     known = {row["instance_type"] for row in rows}
     for name in chosen:
         if name not in known:
-            raise InvalidFleet(f"prices[{name!r}]", "unknown instance type, not in the catalog")
+            raise InvalidFleet(
+                f"prices[{render(name)}]", "unknown instance type, not in the catalog"
+            )
     return tuple(sorted((_instance_type(row, chosen) for row in rows), key=lambda t: t.name))

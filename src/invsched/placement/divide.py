@@ -23,20 +23,20 @@ from typing import Literal, overload
 
 import attrs
 
+from invsched._validators import check_bool, check_count, check_counts, render
 from invsched.errors import InsufficientReplicas, InvalidRequest
-from invsched.placement.webster import (
-    apportion,
-    names_descending,
-    require_count,
-    require_count_map,
-)
+from invsched.placement.webster import apportion, names_descending
 
 __all__ = ["Division", "divide_aggregated", "divide_dynamic", "divide_static"]
 
 
 def _to_entries(value: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
-    counts = require_count_map(value, "replicas")
+    counts = check_counts(InvalidRequest, "Division.replicas", value)
     return tuple(sorted((name, count) for name, count in counts.items() if count))
+
+
+def _check_unplaced(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    check_count(InvalidRequest, "Division.unplaced", value)
 
 
 @attrs.frozen(kw_only=True)
@@ -55,7 +55,7 @@ class Division(Mapping[str, int]):
     """
 
     replicas: tuple[tuple[str, int], ...] = attrs.field(converter=_to_entries)
-    unplaced: int = attrs.field(validator=lambda _i, _a, value: require_count(value, "unplaced"))
+    unplaced: int = attrs.field(validator=_check_unplaced)
 
     def __getitem__(self, name: str) -> int:
         for key, count in self.replicas:
@@ -97,7 +97,8 @@ def divide_static(
         ``replicas``.
 
     Raises:
-        InvalidRequest: a count is not an ``int`` ≥ 0, or ``replicas`` > 0 with no cluster.
+        InvalidRequest: a count is not an ``int`` ≥ 0 below 10^100, a name is not a
+            non-empty printable string, or ``replicas`` > 0 with no cluster.
 
     Runtime complexity: O(c log c) for c clusters, independent of ``replicas``.
 
@@ -106,11 +107,11 @@ def divide_static(
     >>> divide_static(9, {"m1": 2, "m2": 1, "m3": 1, "m4": 1})
     {'m1': 3, 'm2': 2, 'm3': 2, 'm4': 2}
     """
-    require_count(replicas, "replicas")
-    votes = require_count_map(weights, "weights")
+    check_count(InvalidRequest, "replicas", replicas)
+    votes = check_counts(InvalidRequest, "weights", weights)
     descending = names_descending(uid)
     if replicas and not votes:
-        raise InvalidRequest("weights", f"no cluster to divide {replicas} replicas over")
+        raise InvalidRequest("weights", f"no cluster to divide {render(replicas)} replicas over")
     matched = {name: weight for name, weight in votes.items() if weight}
     if not matched:
         matched = dict.fromkeys(votes, 1)
@@ -196,7 +197,8 @@ def divide_dynamic(
         InsufficientReplicas: the capacity to split by is smaller than the replicas to place
             (Karmada's "Clusters available replicas N are not enough to schedule."), unless
             ``allow_partial``; ``requested`` is the number of replicas of this pass.
-        InvalidRequest: a count is not an ``int`` ≥ 0 or a flag is not a ``bool``.
+        InvalidRequest: a count is not an ``int`` ≥ 0 below 10^100, a name is not a
+            non-empty printable string, or a flag is not a ``bool``.
 
     Runtime complexity: O(c log c) for c clusters, independent of ``replicas``.
 
@@ -292,12 +294,6 @@ def divide_aggregated(
     )
 
 
-def _require_flag(value: object, field: str) -> bool:
-    if type(value) is not bool:
-        raise InvalidRequest(field, f"must be a bool, got {type(value).__name__} {value!r}")
-    return value
-
-
 def _divide(
     replicas: int,
     available: Mapping[str, int],
@@ -308,12 +304,12 @@ def _divide(
     allow_partial: bool,
     aggregated: bool,
 ) -> dict[str, int] | Division:
-    require_count(replicas, "replicas")
-    capacity = require_count_map(available, "available")
-    last = {} if previous is None else require_count_map(previous, "previous")
+    check_count(InvalidRequest, "replicas", replicas)
+    capacity = check_counts(InvalidRequest, "available", available)
+    last = {} if previous is None else check_counts(InvalidRequest, "previous", previous)
     descending = names_descending(uid)
-    _require_flag(fresh, "fresh")
-    _require_flag(allow_partial, "allow_partial")
+    check_bool(InvalidRequest, "fresh", fresh)
+    check_bool(InvalidRequest, "allow_partial", allow_partial)
     # FindOutScheduledCluster: previous clusters that are no longer candidates are forgotten.
     kept = {name: count for name, count in last.items() if count and name in capacity}
     assigned = sum(kept.values())

@@ -19,6 +19,17 @@ from decimal import Decimal
 
 import attrs
 
+from invsched._validators import (
+    FieldError,
+    check_count,
+    check_instance,
+    check_labels,
+    check_mapping,
+    check_name,
+    check_resources,
+    check_tuple_of,
+    render,
+)
 from invsched.errors import InvalidRequest
 from invsched.frozenmap import FrozenMap
 from invsched.placement.fleet import DEFAULT_MAX_PODS, Cluster, Fleet, InstanceType, Node
@@ -75,12 +86,20 @@ class ProvisioningOptions:
 
 def _request_items(request: Resources) -> tuple[tuple[str, int], ...]:
     """The positive amounts of a request; a zero request constrains nothing (as upstream)."""
-    if not isinstance(request, Resources):
-        raise InvalidRequest("request", f"must be Resources, got {type(request).__name__}")
-    negative = request.negative_keys()
-    if negative:
-        raise InvalidRequest(f"request.{negative[0]}", f"must be ≥ 0, got {request[negative[0]]}")
+    check_resources(InvalidRequest, "request", request)
     return tuple((name, amount) for name, amount in request.items() if amount > 0)
+
+
+def _cluster_pool(error: FieldError, field: str, key: object) -> object:
+    if not isinstance(key, tuple) or len(key) != 2:
+        raise error(field, f"expected a (cluster, pool) pair, got {render(key)}")
+    check_name(error, field, key[0])
+    return check_name(error, field, key[1])
+
+
+def _bought(value: object) -> dict[tuple[str, str], int]:
+    """``bought``: (cluster, pool) → nodes already bought."""
+    return check_mapping(InvalidRequest, "bought", value, _cluster_pool, check_count)
 
 
 def _fit(
@@ -115,7 +134,8 @@ def estimate_node_replicas(node: Node, request: Resources) -> int:
     limited by pod slots only.
 
     Raises:
-        InvalidRequest: ``request`` is not :class:`Resources` or has a negative amount.
+        InvalidRequest: ``node`` is not a :class:`Node`, or ``request`` is not
+            :class:`Resources` or has a negative amount.
 
     Runtime complexity: O(k) for k resources.
 
@@ -124,6 +144,7 @@ def estimate_node_replicas(node: Node, request: Resources) -> int:
     >>> estimate_node_replicas(node, Resources.parse({"cpu": 1, "memory": "2Gi"}))
     3
     """
+    check_instance(InvalidRequest, "node", node, Node)
     wanted = _request_items(request)
     return _fit(node.allocatable, node.requested, node.max_pods - node.pods, wanted)
 
@@ -141,7 +162,9 @@ def estimate_replicas(
     every pair count (the workload's ``nodeSelector``). A cluster without nodes holds 0.
 
     Raises:
-        InvalidRequest: ``request`` is not :class:`Resources` or has a negative amount.
+        InvalidRequest: ``cluster`` is not a :class:`Cluster`, ``request`` is not
+            :class:`Resources` or has a negative amount, or ``node_selector`` is not a
+            mapping of label name to value.
 
     Runtime complexity: O(n · k) for n nodes and k resources.
 
@@ -152,10 +175,14 @@ def estimate_replicas(
     >>> estimate_replicas(cluster, Resources.parse({"cpu": 1, "memory": "2Gi"}))
     10
     """
+    check_instance(InvalidRequest, "cluster", cluster, Cluster)
     wanted = _request_items(request)
-    if node_selector is not None and not isinstance(node_selector, Mapping):
-        raise InvalidRequest("node_selector", f"must be a mapping, got {node_selector!r}")
-    selector = tuple((node_selector or {}).items())
+    labels = (
+        {}
+        if node_selector is None
+        else check_labels(InvalidRequest, "node_selector", node_selector)
+    )
+    selector = tuple(labels.items())
     total = 0
     for node in cluster.nodes:
         if selector and any(node.labels.get(key) != value for key, value in selector):
@@ -170,7 +197,9 @@ def replicas_per_node(
     """How many replicas of ``request`` one new, empty node of ``instance_type`` holds.
 
     Raises:
-        InvalidRequest: ``request`` is not :class:`Resources` or has a negative amount.
+        InvalidRequest: ``instance_type`` is not an :class:`InstanceType`, ``request`` is
+            not :class:`Resources` or has a negative amount, or ``max_pods`` is not an
+            ``int`` ≥ 0.
 
     Runtime complexity: O(k) for k resources.
 
@@ -179,6 +208,8 @@ def replicas_per_node(
     >>> replicas_per_node(a10, Resources.parse({"cpu": 4, "nvidia.com/gpu": 1}))
     1
     """
+    check_instance(InvalidRequest, "instance_type", instance_type, InstanceType)
+    check_count(InvalidRequest, "max_pods", max_pods)
     return _fit(instance_type.allocatable, Resources(), max_pods, _request_items(request))
 
 
@@ -193,7 +224,7 @@ def provisionable_replicas(cluster: Cluster, fleet: Fleet, request: Resources) -
     usual ACK setup) and a lower bound otherwise.
 
     Raises:
-        InvalidRequest: bad ``request``.
+        InvalidRequest: bad ``cluster``, ``fleet`` or ``request``.
         InvalidFleet: a pool names an instance type missing from the catalog.
 
     Runtime complexity: O(p · t log t) for p pools and t instance types per pool.
@@ -208,6 +239,8 @@ def provisionable_replicas(cluster: Cluster, fleet: Fleet, request: Resources) -
     >>> provisionable_replicas(c, fleet, Resources.parse({"nvidia.com/gpu": 1}))
     3
     """
+    check_instance(InvalidRequest, "cluster", cluster, Cluster)
+    check_instance(InvalidRequest, "fleet", fleet, Fleet)
     _request_items(request)
     stock: dict[str, int] = {}
     total = 0
@@ -246,7 +279,8 @@ def provisioning_options(
     ``"region cn-beijing: no stock of ecs.gn7i-c8g1.2xlarge"``.
 
     Raises:
-        InvalidRequest: bad ``request``.
+        InvalidRequest: bad ``fleet``, ``request``, ``clusters`` or ``bought``.
+        InvalidFleet: a pool names an instance type missing from the catalog.
 
     Runtime complexity: O(p · t · k) for p pools, t types per pool and k resources.
 
@@ -259,8 +293,10 @@ def provisioning_options(
     >>> provisioning_options(fleet, Resources.parse({"nvidia.com/gpu": 1}), [c]).unusable["c"]
     'region r: no stock of a10'
     """
+    check_instance(InvalidRequest, "fleet", fleet, Fleet)
     _request_items(request)
-    used = bought or {}
+    clusters = check_tuple_of(InvalidRequest, "clusters", clusters, Cluster)
+    used = {} if bought is None else _bought(bought)
     shapes: dict[str, Shape] = {}
     stock: dict[tuple[str, str], int] = {}
     offers: list[Offer] = []

@@ -6,79 +6,95 @@ catalog of instance types with hourly prices, and the **inventory** — per regi
 instance type, how many more nodes can still be bought (the stock report of ACK One's
 GOATScaler). Every record is frozen and hashable; a change is ``attrs.evolve(record, ...)``.
 
-Record-level checks name the record and the field (``"gpu.max_nodes: must be ≥
-current_nodes 3, got 2"``); the checks that need the whole fleet (unknown instance type,
-duplicate cluster) name the path from the fleet (``"clusters[1].pools[0].instance_types[0]"``).
+Every error is an :class:`~invsched.errors.InvalidFleet` whose field path starts with the
+record type (``"NodePool.max_nodes: must be ≥ current_nodes 3, got 2"``); the checks that
+need a whole cluster or the whole fleet (duplicate names, unknown pool or instance type)
+continue the path from it (``"Fleet.clusters[1].pools[0].instance_types[0]"``). Names are
+free-form printable strings (``"a,b"``, ``"東京"``); only quota names and namespaces follow
+DNS-1123.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, cast
 
 import attrs
 
+from invsched._validators import (
+    FieldError,
+    check_counts,
+    check_mapping,
+    check_name,
+    check_printable,
+    count_field,
+    decimal_field,
+    flag_field,
+    mapping_field,
+    name_field,
+    names_field,
+    optional,
+    printable_field,
+    render,
+    resources_field,
+    to_frozen_map,
+    to_tuple,
+    tuple_of_field,
+)
 from invsched.errors import InvalidFleet
 from invsched.frozenmap import FrozenMap
 from invsched.resources import Resources
 
 __all__ = ["Cluster", "Fleet", "InstanceType", "Node", "NodePool"]
 
-_K = TypeVar("_K")
-_V = TypeVar("_V")
-
 #: Kubernetes' default kubelet ``maxPods``.
 DEFAULT_MAX_PODS = 110
 
-
-def _to_labels(value: Mapping[str, str] | Iterable[tuple[str, str]]) -> FrozenMap[str, str]:
-    return value if isinstance(value, FrozenMap) else FrozenMap(value)
-
-
-def _to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
-    return tuple(value)
+_name = name_field(InvalidFleet)
+_count = count_field(InvalidFleet)
+_resources = resources_field(InvalidFleet)
+_labels = mapping_field(InvalidFleet, check_name, check_printable)
 
 
-def _owner(instance: Any) -> str:
-    name = getattr(instance, "name", "")
-    return name if isinstance(name, str) and name else type(instance).__name__
+# Typed converters: the signatures give the records' __init__ their static types; at run
+# time junk passes through unchanged, for the field's validator to refuse by name.
 
 
-def _check_name(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not value:
-        raise InvalidFleet(
-            f"{type(instance).__name__}.{attribute.name}",
-            f"must be a non-empty string, got {value!r}",
-        )
+def _to_labels(value: Mapping[str, str]) -> FrozenMap[str, str]:
+    return cast("FrozenMap[str, str]", to_frozen_map(value))
 
 
-def _check_count(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if type(value) is not int or value < 0:
-        raise InvalidFleet(
-            f"{_owner(instance)}.{attribute.name}",
-            f"must be an int ≥ 0, got {value!r}",
-        )
+def _to_names(value: Iterable[str]) -> tuple[str, ...]:
+    return cast("tuple[str, ...]", to_tuple(value))
 
 
-def _check_resources(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    where = f"{_owner(instance)}.{attribute.name}"
-    if not isinstance(value, Resources):
-        raise InvalidFleet(where, f"must be Resources, got {type(value).__name__}")
-    negative = value.negative_keys()
-    if negative:
-        raise InvalidFleet(f"{where}.{negative[0]}", f"must be ≥ 0, got {value[negative[0]]}")
+def _to_nodes(value: Iterable[Node]) -> tuple[Node, ...]:
+    return cast("tuple[Node, ...]", to_tuple(value))
 
 
-def _check_labels(
-    instance: Any, attribute: attrs.Attribute[Any], value: FrozenMap[Any, Any]
-) -> None:
-    for key, text in value.items():
-        if not isinstance(key, str) or not isinstance(text, str):
-            raise InvalidFleet(
-                f"{_owner(instance)}.{attribute.name}",
-                f"labels must map str to str, got {key!r}: {text!r}",
-            )
+def _to_pools(value: Iterable[NodePool]) -> tuple[NodePool, ...]:
+    return cast("tuple[NodePool, ...]", to_tuple(value))
+
+
+def _to_clusters(value: Iterable[Cluster]) -> tuple[Cluster, ...]:
+    return cast("tuple[Cluster, ...]", to_tuple(value))
+
+
+def _stock(error: FieldError, field: str, value: object) -> dict[str, int]:
+    return check_counts(error, field, value)
+
+
+def _to_inventory(
+    value: Mapping[str, Mapping[str, int]],
+) -> FrozenMap[str, FrozenMap[str, int]]:
+    """Region → type → stock as nested :class:`FrozenMap`; junk is left for the validator."""
+    if isinstance(value, FrozenMap) or not isinstance(value, Mapping):
+        return cast("FrozenMap[str, FrozenMap[str, int]]", value)
+    if not all(isinstance(stock, Mapping) for stock in value.values()):
+        return cast("FrozenMap[str, FrozenMap[str, int]]", value)
+    frozen = to_frozen_map({region: to_frozen_map(stock) for region, stock in value.items()})
+    return cast("FrozenMap[str, FrozenMap[str, int]]", frozen)
 
 
 @attrs.frozen(kw_only=True)
@@ -91,8 +107,9 @@ class InstanceType:
             (``nvidia.com/gpu`` 1000 per GPU). Pod slots are not a resource here: a new
             node gets ``max_pods`` slots (110, the kubelet default).
         gpu_model: ``"NVIDIA A10"``; ``""`` when unknown or not a GPU type.
-        hourly_price: the price of one node per hour, or ``None`` when unknown. An
-            autoscaling pool can only buy types with a price (:class:`Fleet` checks it).
+        hourly_price: the price of one node per hour (a finite ``Decimal`` ≥ 0 below
+            10^100), or ``None`` when unknown. An autoscaling pool can only buy types with a
+            price (:class:`Fleet` checks it).
         gpu_memory: bytes of memory per GPU, or ``None`` when unknown.
 
     >>> a10 = InstanceType(name="ecs.gn7i-c8g1.2xlarge",
@@ -102,25 +119,13 @@ class InstanceType:
     (1, Decimal('9.74'))
     """
 
-    name: str = attrs.field(validator=_check_name)
-    allocatable: Resources = attrs.field(validator=_check_resources)
-    gpu_model: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
-    hourly_price: Decimal | None = attrs.field(default=None)
-    gpu_memory: int | None = attrs.field(default=None)
-
-    @hourly_price.validator
-    def _check_price(self, attribute: attrs.Attribute[Any], value: object) -> None:
-        if value is None:
-            return
-        if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
-            raise InvalidFleet(
-                f"{self.name}.hourly_price", f"must be a finite Decimal ≥ 0, got {value!r}"
-            )
-
-    @gpu_memory.validator
-    def _check_gpu_memory(self, attribute: attrs.Attribute[Any], value: object) -> None:
-        if value is not None:
-            _check_count(self, attribute, value)
+    name: str = attrs.field(validator=_name)
+    allocatable: Resources = attrs.field(validator=_resources)
+    gpu_model: str = attrs.field(default="", validator=printable_field(InvalidFleet))
+    hourly_price: Decimal | None = attrs.field(
+        default=None, validator=optional(decimal_field(InvalidFleet))
+    )
+    gpu_memory: int | None = attrs.field(default=None, validator=optional(_count))
 
     @property
     def gpu_count(self) -> int:
@@ -140,27 +145,23 @@ class Node:
         pods: how many pods run on it.
         max_pods: its pod slots (kubelet ``maxPods``).
         pool: the node pool that owns it, or ``None`` for a node outside any pool.
-        labels: node labels (matched by ``estimate_replicas(..., node_selector=)``).
+        labels: node labels (matched by ``estimate_replicas(..., node_selector=)``); a
+            value may be empty, as in Kubernetes.
 
     >>> n = Node(name="n1", allocatable=Resources.parse({"cpu": 8}), requested=Resources())
     >>> n.max_pods, n.pool
     (110, None)
     """
 
-    name: str = attrs.field(validator=_check_name)
-    allocatable: Resources = attrs.field(validator=_check_resources)
-    requested: Resources = attrs.field(factory=Resources, validator=_check_resources)
-    pods: int = attrs.field(default=0, validator=_check_count)
-    max_pods: int = attrs.field(default=DEFAULT_MAX_PODS, validator=_check_count)
-    pool: str | None = attrs.field(default=None)
+    name: str = attrs.field(validator=_name)
+    allocatable: Resources = attrs.field(validator=_resources)
+    requested: Resources = attrs.field(factory=Resources, validator=_resources)
+    pods: int = attrs.field(default=0, validator=_count)
+    max_pods: int = attrs.field(default=DEFAULT_MAX_PODS, validator=_count)
+    pool: str | None = attrs.field(default=None, validator=optional(_name))
     labels: FrozenMap[str, str] = attrs.field(
-        factory=FrozenMap, converter=_to_labels, validator=_check_labels
+        factory=FrozenMap, converter=_to_labels, validator=_labels
     )
-
-    @pool.validator
-    def _check_pool(self, attribute: attrs.Attribute[Any], value: object) -> None:
-        if value is not None and (not isinstance(value, str) or not value):
-            raise InvalidFleet(f"{self.name}.pool", f"must be a pool name or None, got {value!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -169,7 +170,8 @@ class NodePool:
 
     Attributes:
         name: unique within its cluster.
-        instance_types: the names (in the fleet catalog) the pool may buy.
+        instance_types: the names (in the fleet catalog) the pool may buy; a sequence, never
+            a bare string.
         current_nodes: nodes it has now (the "expected node count" of an ACK pool).
         max_nodes: the pool's upper bound; ``max_nodes − current_nodes`` can be added.
         autoscaling: whether the pool may grow at all.
@@ -178,28 +180,23 @@ class NodePool:
     10
     """
 
-    name: str = attrs.field(validator=_check_name)
-    instance_types: tuple[str, ...] = attrs.field(converter=_to_tuple)
-    current_nodes: int = attrs.field(default=0, validator=_check_count)
-    max_nodes: int = attrs.field(default=0, validator=_check_count)
-    autoscaling: bool = attrs.field(default=True)
+    name: str = attrs.field(validator=_name)
+    instance_types: tuple[str, ...] = attrs.field(
+        converter=_to_names, validator=names_field(InvalidFleet)
+    )
+    current_nodes: int = attrs.field(default=0, validator=_count)
+    max_nodes: int = attrs.field(default=0, validator=_count)
+    autoscaling: bool = attrs.field(default=True, validator=flag_field(InvalidFleet))
 
     def __attrs_post_init__(self) -> None:
-        for index, item in enumerate(self.instance_types):
-            if not isinstance(item, str) or not item:
-                raise InvalidFleet(
-                    f"{self.name}.instance_types[{index}]",
-                    f"must be an instance type name, got {item!r}",
-                )
-        if len(set(self.instance_types)) != len(self.instance_types):
-            raise InvalidFleet(f"{self.name}.instance_types", "names must be unique")
-        if type(self.autoscaling) is not bool:
-            raise InvalidFleet(
-                f"{self.name}.autoscaling", f"must be a bool, got {self.autoscaling!r}"
-            )
+        seen: set[str] = set()
+        for index, name in enumerate(self.instance_types):
+            if name in seen:
+                raise InvalidFleet(f"NodePool.instance_types[{index}]", f"duplicate {render(name)}")
+            seen.add(name)
         if self.max_nodes < self.current_nodes:
             raise InvalidFleet(
-                f"{self.name}.max_nodes",
+                "NodePool.max_nodes",
                 f"must be ≥ current_nodes {self.current_nodes}, got {self.max_nodes}",
             )
 
@@ -213,66 +210,55 @@ class NodePool:
 class Cluster:
     """A member cluster: its region, labels, nodes and node pools.
 
+    Node names and pool names are unique within the cluster, and a node's ``pool`` names
+    one of its pools.
+
     >>> Cluster(name="cluster1", region="cn-beijing").labels
     FrozenMap({})
     """
 
-    name: str = attrs.field(validator=_check_name)
-    region: str = attrs.field(validator=_check_name)
+    name: str = attrs.field(validator=_name)
+    region: str = attrs.field(validator=_name)
     labels: FrozenMap[str, str] = attrs.field(
-        factory=FrozenMap, converter=_to_labels, validator=_check_labels
+        factory=FrozenMap, converter=_to_labels, validator=_labels
     )
-    nodes: tuple[Node, ...] = attrs.field(factory=tuple, converter=_to_tuple)
-    pools: tuple[NodePool, ...] = attrs.field(factory=tuple, converter=_to_tuple)
+    nodes: tuple[Node, ...] = attrs.field(
+        factory=tuple, converter=_to_nodes, validator=tuple_of_field(InvalidFleet, Node)
+    )
+    pools: tuple[NodePool, ...] = attrs.field(
+        factory=tuple, converter=_to_pools, validator=tuple_of_field(InvalidFleet, NodePool)
+    )
 
     def __attrs_post_init__(self) -> None:
         seen: set[str] = set()
         for index, node in enumerate(self.nodes):
-            if not isinstance(node, Node):
-                raise InvalidFleet(f"{self.name}.nodes[{index}]", f"must be a Node, got {node!r}")
             if node.name in seen:
-                raise InvalidFleet(f"{self.name}.nodes[{index}].name", f"duplicate {node.name!r}")
+                raise InvalidFleet(f"Cluster.nodes[{index}].name", f"duplicate {render(node.name)}")
             seen.add(node.name)
         pool_names: set[str] = set()
         for index, pool in enumerate(self.pools):
-            if not isinstance(pool, NodePool):
-                raise InvalidFleet(
-                    f"{self.name}.pools[{index}]", f"must be a NodePool, got {pool!r}"
-                )
             if pool.name in pool_names:
-                raise InvalidFleet(f"{self.name}.pools[{index}].name", f"duplicate {pool.name!r}")
+                raise InvalidFleet(f"Cluster.pools[{index}].name", f"duplicate {render(pool.name)}")
             pool_names.add(pool.name)
         for index, node in enumerate(self.nodes):
             if node.pool is not None and node.pool not in pool_names:
                 raise InvalidFleet(
-                    f"{self.name}.nodes[{index}].pool", f"unknown pool {node.pool!r}"
+                    f"Cluster.nodes[{index}].pool", f"unknown pool {render(node.pool)}"
                 )
 
 
-def _to_inventory(
-    value: Mapping[str, Mapping[str, int]],
-) -> FrozenMap[str, FrozenMap[str, int]]:
-    if not isinstance(value, Mapping):
-        raise InvalidFleet(
-            "inventory", f"must be a mapping region → {{type: stock}}, got {value!r}"
-        )
-    out: dict[str, FrozenMap[str, int]] = {}
-    for region, stock in value.items():
-        if not isinstance(stock, Mapping):
-            raise InvalidFleet(f"inventory[{region!r}]", f"must be a mapping, got {stock!r}")
-        for name, count in stock.items():
-            if type(count) is not int or count < 0:
-                raise InvalidFleet(
-                    f"inventory[{region!r}][{name!r}]", f"must be an int ≥ 0, got {count!r}"
-                )
-        out[region] = stock if isinstance(stock, FrozenMap) else FrozenMap(stock)
-    return FrozenMap(out)
+def _check_inventory(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    check_mapping(InvalidFleet, "Fleet.inventory", value, check_name, _stock)
+    if not isinstance(value, FrozenMap):  # pragma: no cover - names and ints always freeze
+        raise InvalidFleet("Fleet.inventory", f"expected a mapping, got {render(value)}")
 
 
 def _to_catalog(value: Iterable[InstanceType]) -> tuple[InstanceType, ...]:
-    return tuple(
-        sorted(value, key=lambda item: item.name if isinstance(item, InstanceType) else "")
-    )
+    """The catalog sorted by name; junk (or junk items) is left for the validator."""
+    items = to_tuple(value)
+    if not isinstance(items, tuple) or not all(isinstance(t, InstanceType) for t in items):
+        return cast("tuple[InstanceType, ...]", items)
+    return tuple(sorted(items, key=lambda item: item.name))
 
 
 @attrs.frozen(kw_only=True)
@@ -298,36 +284,40 @@ class Fleet:
     2
     """
 
-    clusters: tuple[Cluster, ...] = attrs.field(converter=_to_tuple)
-    inventory: FrozenMap[str, FrozenMap[str, int]] = attrs.field(
-        factory=FrozenMap, converter=_to_inventory
+    clusters: tuple[Cluster, ...] = attrs.field(
+        converter=_to_clusters, validator=tuple_of_field(InvalidFleet, Cluster)
     )
-    catalog: tuple[InstanceType, ...] = attrs.field(factory=tuple, converter=_to_catalog)
+    inventory: FrozenMap[str, FrozenMap[str, int]] = attrs.field(
+        factory=FrozenMap, converter=_to_inventory, validator=_check_inventory
+    )
+    catalog: tuple[InstanceType, ...] = attrs.field(
+        factory=tuple, converter=_to_catalog, validator=tuple_of_field(InvalidFleet, InstanceType)
+    )
 
     def __attrs_post_init__(self) -> None:
         types: dict[str, InstanceType] = {}
         for index, item in enumerate(self.catalog):
-            if not isinstance(item, InstanceType):
-                raise InvalidFleet(f"catalog[{index}]", f"must be an InstanceType, got {item!r}")
             if item.name in types:
-                raise InvalidFleet(f"catalog[{index}].name", f"duplicate {item.name!r}")
+                raise InvalidFleet(f"Fleet.catalog[{index}].name", f"duplicate {render(item.name)}")
             types[item.name] = item
         names: set[str] = set()
         for c_index, cluster in enumerate(self.clusters):
-            if not isinstance(cluster, Cluster):
-                raise InvalidFleet(f"clusters[{c_index}]", f"must be a Cluster, got {cluster!r}")
             if cluster.name in names:
-                raise InvalidFleet(f"clusters[{c_index}].name", f"duplicate {cluster.name!r}")
+                raise InvalidFleet(
+                    f"Fleet.clusters[{c_index}].name", f"duplicate {render(cluster.name)}"
+                )
             names.add(cluster.name)
             for p_index, pool in enumerate(cluster.pools):
                 for t_index, type_name in enumerate(pool.instance_types):
-                    where = f"clusters[{c_index}].pools[{p_index}].instance_types[{t_index}]"
+                    where = f"Fleet.clusters[{c_index}].pools[{p_index}].instance_types[{t_index}]"
                     if type_name not in types:
-                        raise InvalidFleet(where, f"unknown instance type {type_name!r}")
+                        raise InvalidFleet(
+                            where, f"unknown instance type {render(type_name)}, not in the catalog"
+                        )
                     if pool.autoscaling and types[type_name].hourly_price is None:
                         raise InvalidFleet(
                             where,
-                            f"instance type {type_name!r} has no hourly_price, "
+                            f"instance type {render(type_name)} has no hourly_price, "
                             "which an autoscaling pool needs",
                         )
 
@@ -335,10 +325,11 @@ class Fleet:
         """The catalog entry called ``name``.
 
         Raises:
-            InvalidFleet: no such instance type.
+            InvalidFleet: no such instance type, or ``name`` is not a name.
 
         Runtime complexity: O(log t) for t catalog entries.
         """
+        check_name(InvalidFleet, "instance_type", name)
         low, high = 0, len(self.catalog)
         while low < high:
             middle = (low + high) // 2
@@ -348,25 +339,31 @@ class Fleet:
                 high = middle
         if low < len(self.catalog) and self.catalog[low].name == name:
             return self.catalog[low]
-        raise InvalidFleet("catalog", f"unknown instance type {name!r}")
+        raise InvalidFleet("Fleet.catalog", f"unknown instance type {render(name)}")
 
     def cluster(self, name: str) -> Cluster:
         """The member cluster called ``name``.
 
         Raises:
-            InvalidFleet: no such cluster.
+            InvalidFleet: no such cluster, or ``name`` is not a name.
 
         Runtime complexity: O(c) for c clusters.
         """
+        check_name(InvalidFleet, "cluster", name)
         for cluster in self.clusters:
             if cluster.name == name:
                 return cluster
-        raise InvalidFleet("clusters", f"unknown cluster {name!r}")
+        raise InvalidFleet("Fleet.clusters", f"unknown cluster {render(name)}")
 
     def stock(self, region: str, instance_type: str) -> int:
         """Nodes of ``instance_type`` that can still be bought in ``region`` (0 when unlisted).
 
+        Raises:
+            InvalidFleet: ``region`` or ``instance_type`` is not a name.
+
         Runtime complexity: O(1).
         """
+        check_name(InvalidFleet, "region", region)
+        check_name(InvalidFleet, "instance_type", instance_type)
         regional = self.inventory.get(region)
         return 0 if regional is None else regional.get(instance_type, 0)

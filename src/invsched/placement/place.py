@@ -20,6 +20,7 @@ from decimal import Decimal
 
 import attrs
 
+from invsched._validators import check_bool, check_counts, check_instance, render, short, typed
 from invsched.errors import InsufficientReplicas, InvalidRequest
 from invsched.frozenmap import FrozenMap
 from invsched.placement.divide import divide_aggregated, divide_dynamic, divide_static
@@ -78,7 +79,7 @@ def _context(
         if nodes > fleet.stock(region, name):
             raise InvalidRequest(
                 "previous.provisioning",
-                f"bought {nodes} nodes of {name} in {region}, more than its stock "
+                f"bought {nodes} nodes of {short(name)} in {short(region)}, more than its stock "
                 f"{fleet.stock(region, name)}: pass the fleet the placement was planned on",
             )
     # Stock a previous placement bought is gone: take it off before offering anything.
@@ -111,13 +112,23 @@ def _previous(
     if previous is None:
         return {}, ()
     if isinstance(previous, Placement):
+        # New nodes host some of their cluster's replicas: a placement whose nodes host more
+        # than its cluster holds was not made by ``place`` and cannot be scaled from.
+        hosted: dict[str, int] = {}
+        for index, item in enumerate(previous.provisioning):
+            hosted[item.cluster] = hosted.get(item.cluster, 0) + item.replicas
+            held = previous.replicas.get(item.cluster, 0)
+            if hosted[item.cluster] > held:
+                raise InvalidRequest(
+                    f"previous.provisioning[{index}]",
+                    f"new nodes host {hosted[item.cluster]} replicas in cluster "
+                    f"{render(item.cluster)}, more than previous.replicas gives it ({held})",
+                )
         return dict(previous.replicas), previous.provisioning
     if not isinstance(previous, Mapping):
-        raise InvalidRequest("previous", f"must be a Placement or a mapping, got {previous!r}")
-    for name, count in previous.items():
-        if type(count) is not int or count < 0:
-            raise InvalidRequest(f"previous[{name!r}]", f"must be an int ≥ 0, got {count!r}")
-    return dict(previous), ()
+        got = typed(previous)
+        raise InvalidRequest("previous", f"expected a Placement or a mapping, got {got}")
+    return check_counts(InvalidRequest, "previous", previous), ()
 
 
 def _provision(
@@ -180,7 +191,11 @@ def place(
 
     Raises:
         InsufficientReplicas: not enough capacity anywhere (without ``allow_partial``).
-        InvalidRequest: bad workload, policy or previous.
+        InvalidRequest: an argument of the wrong type, a ``previous`` mapping that is not
+            cluster name → ``int`` ≥ 0, or a ``previous`` placement that bought more than
+            the fleet's stock.
+        InvalidFleet: a ``previous`` placement names an instance type missing from the
+            fleet's catalog.
 
     Runtime complexity: O(N · k + c log c) for N nodes, k requested resources and c
     clusters, plus the provisioning search (see :mod:`invsched.placement.provision`).
@@ -194,14 +209,10 @@ def place(
     >>> dict(result.replicas), result.hourly_cost
     ({'a': 2, 'b': 1}, Decimal('0'))
     """
-    if not isinstance(workload, Workload):
-        raise InvalidRequest("workload", f"must be a Workload, got {type(workload).__name__}")
-    if not isinstance(policy, PlacementPolicy):
-        raise InvalidRequest("policy", f"must be a PlacementPolicy, got {type(policy).__name__}")
-    if not isinstance(fleet, Fleet):
-        raise InvalidRequest("fleet", f"must be a Fleet, got {type(fleet).__name__}")
-    if type(allow_partial) is not bool:
-        raise InvalidRequest("allow_partial", f"must be a bool, got {allow_partial!r}")
+    check_instance(InvalidRequest, "workload", workload, Workload)
+    check_instance(InvalidRequest, "policy", policy, PlacementPolicy)
+    check_instance(InvalidRequest, "fleet", fleet, Fleet)
+    check_bool(InvalidRequest, "allow_partial", allow_partial)
     reasons: dict[str, str] = {}
     candidates: list[Cluster] = []
     for cluster in sorted(fleet.clusters, key=lambda c: c.name):

@@ -11,10 +11,29 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import cast
 
 import attrs
 
+from invsched._validators import (
+    FieldError,
+    check_count,
+    check_name,
+    check_printable,
+    check_text,
+    count_field,
+    decimal_field,
+    enum_field,
+    flag_field,
+    mapping_field,
+    name_field,
+    names_field,
+    resources_field,
+    string_field,
+    to_frozen_map,
+    to_tuple,
+    tuple_of_field,
+)
 from invsched.errors import InvalidRequest
 from invsched.frozenmap import FrozenMap
 from invsched.placement.fleet import Cluster
@@ -28,6 +47,37 @@ __all__ = [
     "WeightPreference",
     "Workload",
 ]
+
+_count = count_field(InvalidRequest)
+_names = names_field(InvalidRequest)
+
+
+# Typed converters: the signatures give the records' __init__ their static types; at run
+# time junk passes through unchanged, for the field's validator to refuse by name.
+
+
+def _to_names(value: Iterable[str]) -> tuple[str, ...]:
+    return cast("tuple[str, ...]", to_tuple(value))
+
+
+def _to_labels(value: Mapping[str, str]) -> FrozenMap[str, str]:
+    return cast("FrozenMap[str, str]", to_frozen_map(value))
+
+
+def _to_counts(value: Mapping[str, int]) -> FrozenMap[str, int]:
+    return cast("FrozenMap[str, int]", to_frozen_map(value))
+
+
+def _to_provisions(value: Iterable[NodeProvision]) -> tuple[NodeProvision, ...]:
+    return cast("tuple[NodeProvision, ...]", to_tuple(value))
+
+
+def _to_releases(value: Iterable[NodeRelease]) -> tuple[NodeRelease, ...]:
+    return cast("tuple[NodeRelease, ...]", to_tuple(value))
+
+
+def _weight(error: FieldError, field: str, value: object) -> int:
+    return check_count(error, field, value, minimum=1)
 
 
 class ReplicaSchedulingType(enum.Enum):
@@ -46,65 +96,24 @@ class WeightPreference(enum.Enum):
     AGGREGATED = "Aggregated"
 
 
-def _count(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if type(value) is not int or value < 0:
-        raise InvalidRequest(attribute.name, f"must be an int ≥ 0, got {value!r}")
-
-
-def _names(value: Iterable[str]) -> tuple[str, ...]:
-    names = tuple(value)
-    for index, name in enumerate(names):
-        if not isinstance(name, str):
-            raise InvalidRequest(f"cluster names[{index}]", f"must be a str, got {name!r}")
-    return names
-
-
-def _weights(value: Mapping[str, int]) -> FrozenMap[str, int]:
-    for name, weight in value.items():
-        if type(weight) is not int or weight < 1:
-            raise InvalidRequest(f"static_weights[{name!r}]", f"must be an int ≥ 1, got {weight!r}")
-    return FrozenMap(value)
-
-
-def _labels(value: Mapping[str, str]) -> FrozenMap[str, str]:
-    for key, text in value.items():
-        if not isinstance(key, str) or not isinstance(text, str):
-            raise InvalidRequest("labels", f"must map str to str, got {key!r}: {text!r}")
-    return FrozenMap(value)
-
-
-def _counts(value: Mapping[str, int]) -> FrozenMap[str, int]:
-    return FrozenMap(value)
-
-
-def _provisions(value: Iterable[NodeProvision]) -> tuple[NodeProvision, ...]:
-    return tuple(value)
-
-
-def _releases(value: Iterable[NodeRelease]) -> tuple[NodeRelease, ...]:
-    return tuple(value)
-
-
 @attrs.frozen(kw_only=True)
 class Workload:
     """A workload to place: ``replicas`` copies of a pod requesting ``request``.
+
+    Attributes:
+        name: the workload's name (free-form printable text, not empty).
+        replicas: desired replicas (``int`` ≥ 0).
+        request: one replica's request (amounts ≥ 0).
+        uid: the workload UID, which picks Karmada's tie-break direction (``""`` for none).
 
     >>> Workload(name="qwen3-8b", replicas=4, request=Resources.parse({"nvidia.com/gpu": 1})).uid
     ''
     """
 
-    name: str = attrs.field(validator=attrs.validators.instance_of(str))
+    name: str = attrs.field(validator=name_field(InvalidRequest))
     replicas: int = attrs.field(validator=_count)
-    request: Resources = attrs.field(validator=attrs.validators.instance_of(Resources))
-    uid: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
-
-    def __attrs_post_init__(self) -> None:
-        negative = self.request.negative_keys()
-        if negative:
-            raise InvalidRequest(
-                f"{self.name}.request.{negative[0]}",
-                f"must be ≥ 0, got {self.request[negative[0]]}",
-            )
+    request: Resources = attrs.field(validator=resources_field(InvalidRequest))
+    uid: str = attrs.field(default="", validator=string_field(InvalidRequest))
 
 
 @attrs.frozen(kw_only=True)
@@ -112,13 +121,15 @@ class PlacementPolicy:
     """A ``PropagationPolicy``'s placement, plus ACK One's ``autoScaling.ecsProvision``.
 
     Attributes:
-        cluster_names: ``clusterAffinity.clusterNames``; empty means every cluster.
+        cluster_names: ``clusterAffinity.clusterNames``; empty means every cluster. A
+            sequence of names: a bare string is refused, not split into characters.
         label_selector: ``clusterAffinity.labelSelector.matchLabels`` (every pair must match).
-        exclude: ``clusterAffinity.exclude``.
+        exclude: ``clusterAffinity.exclude`` (a sequence of names, as ``cluster_names``).
         replica_scheduling: ``DUPLICATED`` or ``DIVIDED``.
         weight_preference: for ``DIVIDED``, how to split.
-        static_weights: cluster → weight for ``STATIC_WEIGHT`` (unlisted candidates get
-            none; if no candidate is listed, every candidate weighs 1, as Karmada does).
+        static_weights: cluster → weight (``int`` ≥ 1) for ``STATIC_WEIGHT`` (unlisted
+            candidates get none; if no candidate is listed, every candidate weighs 1, as
+            Karmada does).
         ecs_provision: buy new nodes for what existing capacity cannot hold.
 
     >>> policy = PlacementPolicy(cluster_names=["cluster1", "cluster2"], ecs_provision=True)
@@ -126,19 +137,29 @@ class PlacementPolicy:
     <WeightPreference.AVAILABLE_REPLICAS: 'AvailableReplicas'>
     """
 
-    cluster_names: tuple[str, ...] = attrs.field(factory=tuple, converter=_names)
-    label_selector: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=_labels)
-    exclude: tuple[str, ...] = attrs.field(factory=tuple, converter=_names)
+    cluster_names: tuple[str, ...] = attrs.field(
+        factory=tuple, converter=_to_names, validator=_names
+    )
+    label_selector: FrozenMap[str, str] = attrs.field(
+        factory=FrozenMap,
+        converter=_to_labels,
+        validator=mapping_field(InvalidRequest, check_name, check_printable),
+    )
+    exclude: tuple[str, ...] = attrs.field(factory=tuple, converter=_to_names, validator=_names)
     replica_scheduling: ReplicaSchedulingType = attrs.field(
         default=ReplicaSchedulingType.DIVIDED,
-        validator=attrs.validators.instance_of(ReplicaSchedulingType),
+        validator=enum_field(InvalidRequest, ReplicaSchedulingType),
     )
     weight_preference: WeightPreference = attrs.field(
         default=WeightPreference.AVAILABLE_REPLICAS,
-        validator=attrs.validators.instance_of(WeightPreference),
+        validator=enum_field(InvalidRequest, WeightPreference),
     )
-    static_weights: FrozenMap[str, int] = attrs.field(factory=FrozenMap, converter=_weights)
-    ecs_provision: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    static_weights: FrozenMap[str, int] = attrs.field(
+        factory=FrozenMap,
+        converter=_to_counts,
+        validator=mapping_field(InvalidRequest, check_name, _weight),
+    )
+    ecs_provision: bool = attrs.field(default=False, validator=flag_field(InvalidRequest))
 
     def exclusion_reason(self, cluster: Cluster) -> str | None:
         """Why the cluster affinity leaves ``cluster`` out, or ``None`` if it is a candidate.
@@ -159,18 +180,35 @@ class PlacementPolicy:
 class Placement:
     """Where the replicas go and which nodes to buy or release.
 
+    Every field is checked, so that a placement built by hand (to pass as ``previous`` to
+    :func:`~invsched.placement.place`) is as sound as one ``place`` returns.
+
     Attributes:
-        replicas: cluster → replicas (clusters with none omitted).
+        replicas: cluster → replicas (``int`` ≥ 0; ``place`` omits clusters with none).
         provisioning: new nodes to add, one entry per (cluster, pool, instance type).
-        hourly_cost: Σ hourly cost of ``provisioning``.
+        hourly_cost: Σ hourly cost of ``provisioning`` (a finite ``Decimal`` ≥ 0).
         scale_in: nodes that become empty after a scale-down (with their savings).
         unplaced: replicas that fit nowhere (only with ``allow_partial``).
         reasons: cluster → why it gets no replica, for every cluster of the fleet left out.
     """
 
-    replicas: FrozenMap[str, int] = attrs.field(converter=_counts)
-    provisioning: tuple[NodeProvision, ...] = attrs.field(default=(), converter=_provisions)
-    hourly_cost: Decimal = Decimal(0)
-    scale_in: tuple[NodeRelease, ...] = attrs.field(default=(), converter=_releases)
-    unplaced: int = 0
-    reasons: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=_labels)
+    replicas: FrozenMap[str, int] = attrs.field(
+        converter=_to_counts, validator=mapping_field(InvalidRequest, check_name, check_count)
+    )
+    provisioning: tuple[NodeProvision, ...] = attrs.field(
+        default=(),
+        converter=_to_provisions,
+        validator=tuple_of_field(InvalidRequest, NodeProvision),
+    )
+    hourly_cost: Decimal = attrs.field(
+        default=Decimal(0), validator=decimal_field(InvalidRequest, bounded=False)
+    )
+    scale_in: tuple[NodeRelease, ...] = attrs.field(
+        default=(), converter=_to_releases, validator=tuple_of_field(InvalidRequest, NodeRelease)
+    )
+    unplaced: int = attrs.field(default=0, validator=_count)
+    reasons: FrozenMap[str, str] = attrs.field(
+        factory=FrozenMap,
+        converter=_to_labels,
+        validator=mapping_field(InvalidRequest, check_name, check_text),
+    )

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 
+from invsched._validators import check_count, check_decimal, check_enum, check_tuple_of, render
 from invsched.errors import InvalidRequest
 from invsched.placement.fleet import InstanceType
 
@@ -36,12 +37,6 @@ class Precision(enum.Enum):
     def half_bytes(self) -> int:
         """Size of one value in half-bytes (FP32 8, BF16/FP16 4, INT8 2, INT4 1)."""
         return {"fp32": 8, "bf16": 4, "fp16": 4, "int8": 2, "int4": 1}[self.value]
-
-
-def _count(value: object, field: str) -> int:
-    if type(value) is not int or value < 0:
-        raise InvalidRequest(field, f"must be an int ≥ 0, got {value!r}")
-    return value
 
 
 def estimate_gpu_memory(
@@ -72,7 +67,8 @@ def estimate_gpu_memory(
     Weights and KV cache round up to whole bytes.
 
     Raises:
-        InvalidRequest: a count is not an ``int`` ≥ 0, or a precision is not a ``Precision``.
+        InvalidRequest: a count is not an ``int`` ≥ 0 below 10^100, or a precision is not a
+            ``Precision``.
 
     Runtime complexity: O(1).
 
@@ -90,12 +86,13 @@ def estimate_gpu_memory(
         ("batch", batch),
         ("overhead", overhead),
     ):
-        _count(value, name)
-    if not isinstance(precision, Precision):
-        raise InvalidRequest("precision", f"must be a Precision, got {precision!r}")
-    kv = precision if kv_precision is None else kv_precision
-    if not isinstance(kv, Precision):
-        raise InvalidRequest("kv_precision", f"must be a Precision, got {kv_precision!r}")
+        check_count(InvalidRequest, name, value)
+    check_enum(InvalidRequest, "precision", precision, Precision)
+    kv = (
+        precision
+        if kv_precision is None
+        else check_enum(InvalidRequest, "kv_precision", kv_precision, Precision)
+    )
     weights = -(-params * precision.half_bytes // 2)
     cache = -(-2 * layers * kv_heads * head_dim * kv.half_bytes * max_tokens * batch // 2)
     return weights + cache + overhead
@@ -116,8 +113,9 @@ def instance_types_that_fit(
     The result is sorted by GPU memory, then GPU count, then name (smallest first).
 
     Raises:
-        InvalidRequest: ``memory`` or ``gpus`` is not an ``int`` ≥ 0 (``gpus`` ≥ 1), or the
-            utilisation is not a ``Decimal`` in (0, 1].
+        InvalidRequest: ``catalog`` is not a sequence of :class:`InstanceType`, ``memory`` or
+            ``gpus`` is not an ``int`` ≥ 0 (``gpus`` ≥ 1) below 10^100, or the utilisation is
+            not a ``Decimal`` in (0, 1].
 
     Runtime complexity: O(t log t) for t catalog entries.
 
@@ -129,21 +127,18 @@ def instance_types_that_fit(
     >>> instance_types_that_fit([a10], 23 * 2**30)
     ()
     """
-    _count(memory, "memory")
-    if type(gpus) is not int or gpus < 1:
-        raise InvalidRequest("gpus", f"must be an int ≥ 1, got {gpus!r}")
-    if (
-        not isinstance(gpu_memory_utilization, Decimal)
-        or not gpu_memory_utilization.is_finite()
-        or not 0 < gpu_memory_utilization <= 1
-    ):
+    types = check_tuple_of(InvalidRequest, "catalog", catalog, InstanceType)
+    check_count(InvalidRequest, "memory", memory)
+    check_count(InvalidRequest, "gpus", gpus, minimum=1)
+    check_decimal(InvalidRequest, "gpu_memory_utilization", gpu_memory_utilization)
+    if not 0 < gpu_memory_utilization <= 1:
         raise InvalidRequest(
-            "gpu_memory_utilization", f"must be a Decimal in (0, 1], got {gpu_memory_utilization!r}"
+            "gpu_memory_utilization", f"must be in (0, 1], got {render(gpu_memory_utilization)}"
         )
     share = Fraction(gpu_memory_utilization)
     fitting = [
         item
-        for item in catalog
+        for item in types
         if item.gpu_memory is not None
         and item.gpu_count >= gpus
         and gpus * item.gpu_memory * share >= memory

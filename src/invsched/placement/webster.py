@@ -26,6 +26,7 @@ import heapq
 from collections.abc import Mapping
 from fractions import Fraction
 
+from invsched._validators import check_count, check_counts, check_string
 from invsched.errors import InvalidRequest
 
 __all__ = ["fnv32a", "webster"]
@@ -84,8 +85,9 @@ def webster(
         at 0, so seats go round-robin to the parties with the fewest seats, in name order.
 
     Raises:
-        InvalidRequest: ``seats`` or a count is not an ``int`` (``bool`` excluded) or is
-            negative, a name is not a string, or ``uid`` is not a string.
+        InvalidRequest: ``seats`` or a count is not an ``int`` (``bool`` excluded), is
+            negative or is not below 10^100, a name is not a non-empty printable string, or
+            ``uid`` is neither ``None`` nor a string UTF-8 can encode.
 
     Runtime complexity: O(p log p) for p parties, independent of ``seats`` (plus the size of
     the integers involved).
@@ -97,45 +99,23 @@ def webster(
     >>> webster(1, {"a": 1, "b": 1}), webster(1, {"a": 1, "b": 1}, uid="x")
     ({'a': 1, 'b': 0}, {'a': 0, 'b': 1})
     """
-    require_count(seats, "seats")
-    vote_map = require_count_map(votes, "votes")
-    seat_map = {} if initial is None else require_count_map(initial, "initial")
+    check_count(InvalidRequest, "seats", seats)
+    vote_map = check_counts(InvalidRequest, "votes", votes)
+    seat_map = {} if initial is None else check_counts(InvalidRequest, "initial", initial)
     return apportion(seats, vote_map, seat_map, descending=names_descending(uid))
 
 
 def names_descending(uid: str | None) -> bool:
-    """Tell whether Karmada breaks name ties in descending order for workload ``uid``."""
+    """Tell whether Karmada breaks name ties in descending order for workload ``uid``.
+
+    Raises:
+        InvalidRequest: ``uid`` is neither ``None`` nor a string UTF-8 can encode.
+    """
     if uid is None:
         return False
-    if not isinstance(uid, str):
-        raise InvalidRequest("uid", f"must be a string or None, got {type(uid).__name__}")
+    check_string(InvalidRequest, "uid", uid)
     # tieBreakerByUID (pkg/util/helper/binding.go): an empty UID or an even hash keeps ascending.
     return bool(uid) and fnv32a(uid) % 2 == 1
-
-
-def require_count(value: object, field: str) -> int:
-    """Return ``value`` if it is an ``int`` ≥ 0 (``bool`` excluded), else raise InvalidRequest."""
-    if type(value) is not int:
-        raise InvalidRequest(field, f"must be an int, got {type(value).__name__} {value!r}")
-    if value < 0:
-        raise InvalidRequest(field, f"must not be negative, got {value}")
-    return value
-
-
-def require_count_map(values: object, field: str) -> dict[str, int]:
-    """Copy a mapping name → ``int`` ≥ 0 into a plain dict, or raise InvalidRequest."""
-    if not isinstance(values, Mapping):
-        raise InvalidRequest(
-            field, f"must be a mapping of name to int, got {type(values).__name__}"
-        )
-    result: dict[str, int] = {}
-    for name, value in values.items():
-        if not isinstance(name, str):
-            raise InvalidRequest(field, f"names must be strings, got {name!r}")
-        if type(value) is not int or value < 0:
-            require_count(value, f"{field}[{name!r}]")
-        result[name] = value
-    return result
 
 
 def apportion(
