@@ -13,6 +13,7 @@ from invsched.admission import (
     PreemptionReason,
     QueueUnit,
     Reason,
+    Reclaim,
     admit,
 )
 from invsched.errors import InvalidRequest
@@ -134,7 +135,9 @@ def test_preempt_within_quota_takes_strictly_lower_priority_units() -> None:
     assert result.preempted == (
         Preemption(victim=running[0], preemptor=urgent, reason=PreemptionReason.WITHIN_QUOTA),
     )
-    assert_admission_consistent(tree, SEED_TOTAL, [urgent], running, result)
+    assert_admission_consistent(
+        tree, SEED_TOTAL, [urgent], running, result, reclaim=Reclaim.TO_RUNTIME
+    )
 
 
 def test_every_node_is_in_usage_and_runtime() -> None:

@@ -36,7 +36,9 @@ def test_video_rayjobs_queue_until_the_video_quota_allows() -> None:
     )
     assert cycle1.usage["algorithm"] == cycle1.usage["root"] == cycle1.usage["video"]
     assert cycle1.usage["devops"] == Resources()
-    assert_admission_consistent(tree, SEED_TOTAL, [second, first], (), cycle1)
+    assert_admission_consistent(
+        tree, SEED_TOTAL, [second, first], (), cycle1, reclaim=Reclaim.TO_RUNTIME
+    )
 
     # While ray-1 runs, ray-2 keeps waiting for the same reason.
     cycle2 = admit(tree, [second], running=[first], total=SEED_TOTAL)
@@ -77,7 +79,9 @@ def test_video_rayjob_waits_for_runtime_while_devops_and_text_borrow() -> None:
             detail="root: nvidia.com/gpu used 12 + request 6 > max 16",
         ),
     )
-    assert_admission_consistent(tree, SEED_TOTAL, [video, text_more], running, result)
+    assert_admission_consistent(
+        tree, SEED_TOTAL, [video, text_more], running, result, reclaim=Reclaim.TO_RUNTIME
+    )
 
 
 def test_priority_policy_skips_a_head_that_does_not_fit() -> None:
@@ -95,7 +99,9 @@ def test_priority_policy_skips_a_head_that_does_not_fit() -> None:
             detail="video: nvidia.com/gpu used 2 + request 3 > max 4",
         ),
     )
-    assert_admission_consistent(tree, SEED_TOTAL, [small, head], running, result)
+    assert_admission_consistent(
+        tree, SEED_TOTAL, [small, head], running, result, reclaim=Reclaim.TO_RUNTIME
+    )
 
 
 def test_block_policy_holds_the_queue_behind_its_head() -> None:
@@ -121,7 +127,9 @@ def test_block_policy_holds_the_queue_behind_its_head() -> None:
             detail="video: blocked behind video/v-big (ExceedsMax)",
         ),
     )
-    assert_admission_consistent(tree, SEED_TOTAL, pending, running, result)
+    assert_admission_consistent(
+        tree, SEED_TOTAL, pending, running, result, reclaim=Reclaim.TO_RUNTIME
+    )
 
 
 def _devops_borrowing() -> list[QueueUnit]:
@@ -151,7 +159,7 @@ def test_text_team_within_min_reclaims_the_minimal_set_of_devops_victims() -> No
         assert result.runtime["devops"]["nvidia.com/gpu"] == 4000
         assert result.usage["devops"] == Resources.parse({"cpu": 8, "nvidia.com/gpu": 4})
         assert result.usage["root"]["nvidia.com/gpu"] == 16000
-        assert_admission_consistent(tree, SEED_TOTAL, [text], running, result)
+        assert_admission_consistent(tree, SEED_TOTAL, [text], running, result, reclaim=reclaim)
 
 
 def test_without_reclaim_the_text_team_waits_on_the_full_cluster() -> None:
@@ -205,4 +213,6 @@ def test_reclaim_may_take_from_a_sibling_above_its_runtime() -> None:
         ("d-c", PreemptionReason.RECLAIM),
         ("v-run", PreemptionReason.RECLAIM),
     ]
-    assert_admission_consistent(tree, SEED_TOTAL, [text], running, result)
+    assert_admission_consistent(
+        tree, SEED_TOTAL, [text], running, result, reclaim=Reclaim.TO_RUNTIME
+    )

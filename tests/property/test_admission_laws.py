@@ -75,6 +75,7 @@ def test_every_result_satisfies_the_admission_oracle(
         running,
         result,
         oversell=option["oversell"],  # type: ignore[arg-type]
+        reclaim=option["reclaim"],  # type: ignore[arg-type]
     )
 
 
@@ -105,6 +106,7 @@ def test_reclaim_victims_are_minimal_and_come_from_quotas_above_runtime(
         running,
         result,
         oversell=option["oversell"],  # type: ignore[arg-type]
+        reclaim=option["reclaim"],  # type: ignore[arg-type]
     )
 
 
@@ -229,6 +231,7 @@ class AdmissionMachine(RuleBasedStateMachine):
             running,
             result,
             oversell=self.option["oversell"],  # type: ignore[arg-type]
+            reclaim=self.option["reclaim"],  # type: ignore[arg-type]
         )
         for unit in result.admitted:
             del self.waiting[unit.key]

@@ -18,6 +18,7 @@ from invsched.admission import (
     PreemptionReason,
     QueueUnit,
     Reason,
+    Reclaim,
     admit,
 )
 from invsched.placement import (
@@ -155,6 +156,80 @@ def test_a_victim_that_is_not_running() -> None:
     )
     assert check_admission(TREE, cpu(10), PENDING, (), broken) == (
         "victim ml/ghost is not a running unit",
+    )
+
+
+def _reclaim_case() -> tuple[QuotaTree, tuple[QueueUnit, ...], tuple[QueueUnit, ...]]:
+    """Leaf ``other`` borrows the whole cluster (4 cpus) in 1-cpu units; leaf ``cluster``
+    asks for its min of 2: the documented reclaim takes two units back."""
+    tree = QuotaTree.from_nodes(
+        [
+            QuotaNode(name="root", min=cpu(4), max=cpu(8), children=("cluster", "other")),
+            QuotaNode(name="cluster", parent="root", min=cpu(2), max=cpu(8), namespaces=("x",)),
+            QuotaNode(name="other", parent="root", min=cpu(2), max=cpu(8), namespaces=("o",)),
+        ]
+    )
+    running = tuple(
+        QueueUnit(name=f"o{i}", namespace="o", request=cpu(1), created=i) for i in range(4)
+    )
+    return tree, (QueueUnit(name="x", namespace="x", request=cpu(2), created=9),), running
+
+
+def test_a_unit_left_pending_that_the_documented_reclaim_would_admit() -> None:
+    """The answer a name-dependent cycle once gave: nothing reclaimed, the unit pending on
+    the total. It keeps the quota invariants, so only the full contract catches it."""
+    tree, pending, running = _reclaim_case()
+    result = admit(tree, pending, running=running, total=cpu(4))
+    assert check_admission(tree, cpu(4), pending, running, result, reclaim=Reclaim.TO_RUNTIME) == ()
+    broken = attrs.evolve(
+        result,
+        admitted=(),
+        preempted=(),
+        pending=(
+            Pending(
+                unit=pending[0],
+                reason=Reason.INSUFFICIENT_CAPACITY,
+                detail="cluster: cpu used 4 + request 2 > total 4",
+            ),
+        ),
+        usage={"root": cpu(4), "cluster": Resources(), "other": cpu(4)},
+    )
+    assert check_admission(tree, cpu(4), pending, running, broken) == ()
+    assert check_admission(tree, cpu(4), pending, running, broken, reclaim=Reclaim.TO_RUNTIME) == (
+        "x/x is pending (INSUFFICIENT_CAPACITY) but taking back what quotas above their "
+        "runtime borrow would admit it",
+    )
+    assert check_admission(tree, cpu(4), pending, running, broken, reclaim=Reclaim.NONE) == ()
+
+
+def test_a_pending_reason_that_does_not_hold_when_the_unit_is_decided() -> None:
+    result = admit(TREE, PENDING, total=cpu(10))
+    (item,) = result.pending
+    assert item.reason is Reason.EXCEEDS_MAX
+    wrong = attrs.evolve(result, pending=(attrs.evolve(item, reason=Reason.EXCEEDS_RUNTIME),))
+    assert check_admission(TREE, cpu(10), PENDING, (), wrong, reclaim=Reclaim.NONE) == (
+        "ml/b: reason EXCEEDS_RUNTIME but the first limit it breaks is max",
+    )
+    roomy = admit(UNLIMITED, PENDING, total=cpu(10))
+    kept_out = attrs.evolve(
+        roomy,
+        admitted=(FIRST,),
+        pending=(Pending(unit=SECOND, reason=Reason.INSUFFICIENT_CAPACITY, detail="full"),),
+        usage={"root": cpu(3), "team": cpu(3)},
+    )
+    assert check_admission(UNLIMITED, cpu(10), PENDING, (), kept_out, reclaim=Reclaim.NONE) == (
+        "ml/b is pending (INSUFFICIENT_CAPACITY) but fits when it is decided",
+    )
+
+
+def test_admissions_out_of_the_documented_order() -> None:
+    roomy = admit(UNLIMITED, PENDING, total=cpu(10))
+    assert [unit.name for unit in roomy.admitted] == ["a", "b"]
+    swapped = attrs.evolve(roomy, admitted=(SECOND, FIRST))
+    assert check_admission(UNLIMITED, cpu(10), PENDING, (), swapped) == ()
+    assert check_admission(UNLIMITED, cpu(10), PENDING, (), swapped, reclaim=Reclaim.NONE) == (
+        "admitted units are not in the documented order of consideration: "
+        "['ml/b', 'ml/a'] instead of ['ml/a', 'ml/b']",
     )
 
 

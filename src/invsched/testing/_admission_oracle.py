@@ -14,10 +14,13 @@ from fractions import Fraction
 
 from invsched.admission.units import (
     AdmissionResult,
+    Pending,
     Preemption,
     PreemptionReason,
     QueueUnit,
     Reason,
+    Reclaim,
+    order_key,
 )
 from invsched.quota.runtime import runtime_quota
 from invsched.quota.tree import QuotaTree
@@ -67,10 +70,19 @@ class _Replay:
 
     def violations(self, unit: QueueUnit) -> list[str]:
         """Every limit ``unit`` would break if added now."""
+        return [
+            f"total on {key}" if kind == "total" else f"{kind} of {place} on {key}{extra}"
+            for kind, place, key, extra in self.broken(unit)
+        ]
+
+    def broken(self, unit: QueueUnit) -> list[tuple[str, str, str, str]]:
+        """Every limit ``unit`` would break if added now, as (kind, place, resource, note)
+        with kind ``max``, ``runtime``, ``min`` or ``total``; ``place`` is a node's name, or
+        ``""`` for the cluster total."""
         tree, usage = self.tree, self.usage
         leaf = _leaf(tree, unit)
         assert leaf is not None
-        out: list[str] = []
+        out: list[tuple[str, str, str, str]] = []
         for key, amount in unit.request.items():
             if amount <= 0:
                 continue
@@ -79,21 +91,36 @@ class _Replay:
                 if key in node.max and usage[name].get(key, 0) + amount > _limit(
                     node.max[key], self.oversell
                 ):
-                    out.append(f"max of {name} on {key}")
+                    out.append(("max", name, key, ""))
                 if (
                     not unit.preemptible
                     and self.np_usage[name].get(key, 0) + amount > node.min[key]
                 ):
-                    out.append(f"min of {name} on {key} (non-preemptible)")
+                    out.append(("min", name, key, " (non-preemptible)"))
             if (
                 unit.preemptible
                 and key in tree.node(leaf).max
                 and usage[leaf].get(key, 0) + amount > self.runtime[leaf][key]
             ):
-                out.append(f"runtime of {leaf} on {key}")
+                out.append(("runtime", leaf, key, ""))
             if usage[tree.root.name].get(key, 0) + amount > self.total.get(key, 0):
-                out.append(f"total on {key}")
+                out.append(("total", "", key, ""))
         return out
+
+    def borrows(self, unit: QueueUnit) -> bool:
+        """Whether admitting ``unit`` now takes its leaf beyond its min on a requested key."""
+        leaf = _leaf(self.tree, unit)
+        assert leaf is not None
+        floor = self.tree.node(leaf).min
+        return any(
+            amount > 0 and self.usage[leaf].get(key, 0) + amount > floor[key]
+            for key, amount in unit.request.items()
+        )
+
+    def over_runtime(self, leaf: str) -> set[str]:
+        """The keys of ``leaf``'s max on which it uses more than its runtime."""
+        node = self.tree.node(leaf)
+        return {key for key in node.max if self.usage[leaf].get(key, 0) > self.runtime[leaf][key]}
 
 
 def check_admission(
@@ -104,6 +131,7 @@ def check_admission(
     result: AdmissionResult,
     *,
     oversell: int | Fraction | Decimal = 1,
+    reclaim: Reclaim | None = None,
 ) -> tuple[str, ...]:
     """The invariants ``result`` breaks, as readable sentences (empty when consistent).
 
@@ -118,6 +146,16 @@ def check_admission(
     of the same leaf and strictly lower priority; after its victims leave, each admitted unit
     fits max × oversell on its path, its runtime (or min, non-preemptible) and the total;
     putting any one victim back breaks that fit; the replayed usage equals ``usage``.
+
+    With ``reclaim`` given (the option :func:`~invsched.admission.admit` ran with), the
+    answer is held to ``admit``'s whole contract, not only to the quota invariants. The
+    replay then follows the documented order of consideration (units whose leaf stays
+    within its min first, then the rest, each in queue order), so the admitted units must
+    come in that order, and each pending unit is checked when its turn comes: it must break
+    a limit then, its reason must name the first kind of limit broken (max on the path,
+    then runtime — min for a non-preemptible unit —, then the total); and a unit left
+    pending on an ancestor's max or the total must be one that taking back everything the
+    quotas above their runtime lend could not admit.
 
     Runtime complexity: O((u + v²) · d · k) for u units, v victims per preemptor, depth d
     and k resource names.
@@ -208,7 +246,24 @@ def check_admission(
     for unit in running:
         replay.move(unit, 1)
     requested: dict[str, set[str]] = {name: set() for name in names}
-    for unit in result.admitted:
+    present = {unit.key: unit for unit in running}
+    # The leaves that may lend back: above their runtime when the cycle starts, for as long
+    # as they stay above it.
+    lenders = {leaf for leaf in names if tree.node(leaf).is_leaf and replay.over_runtime(leaf)}
+    waiting = {item.unit.key: item for item in result.pending}
+    decided: list[QueueUnit] = []
+
+    def decide(unit: QueueUnit) -> None:
+        verdict = waiting.get(unit.key)
+        if verdict is not None:
+            assert reclaim is not None  # pending units are looked at only then
+            problems.extend(
+                _reason_problems(
+                    replay, unit, verdict, reclaim=reclaim, present=present, lenders=lenders
+                )
+            )
+            return
+        decided.append(unit)
         leaf = _leaf(tree, unit)
         assert leaf is not None
         chosen = victims_of.get(unit.key, [])
@@ -224,9 +279,40 @@ def check_admission(
             if not replay.violations(unit):
                 problems.append(f"victim {preemption.victim.key} of {unit.key} is not needed")
             replay.move(preemption.victim, -1)
+            present.pop(preemption.victim.key, None)
+            victim_leaf = _leaf(tree, preemption.victim)
+            if victim_leaf in lenders and not replay.over_runtime(victim_leaf):
+                lenders.discard(victim_leaf)
         replay.move(unit, 1)
         for name in tree.path(leaf):
             requested[name].update(key for key, amount in unit.request.items() if amount > 0)
+
+    # The documented order of consideration: units whose leaf stays within its min first,
+    # then the others, each pass in queue order; a unit blocked behind its queue's head
+    # changes nothing.
+    deferred: list[QueueUnit] = []
+    if reclaim is None:
+        # Any scheduler's answer: only the quota invariants, in the answer's own order.
+        waiting.clear()
+        for unit in result.admitted:
+            decide(unit)
+    for unit in sorted(pending, key=order_key) if reclaim is not None else ():
+        verdict = waiting.get(unit.key)
+        if _leaf(tree, unit) is None or (
+            verdict is not None and verdict.reason is Reason.BLOCKED_BY_HEAD
+        ):
+            continue
+        if replay.borrows(unit):
+            deferred.append(unit)
+        else:
+            decide(unit)
+    for unit in deferred:
+        decide(unit)
+    if decided != list(result.admitted):
+        problems.append(
+            "admitted units are not in the documented order of consideration: "
+            f"{[u.key for u in result.admitted]} instead of {[u.key for u in decided]}"
+        )
     for name in names:
         final = Resources(replay.usage[name]).without_zeros()
         if final != result.usage[name]:
@@ -244,6 +330,82 @@ def check_admission(
         if replay.usage[root].get(key, 0) > total.get(key, 0)
     )
     return tuple(problems)
+
+
+#: The reason a unit gets for the first kind of limit it breaks, in the order checked.
+_FIRST_BROKEN = {
+    "max": Reason.EXCEEDS_MAX,
+    "runtime": Reason.EXCEEDS_RUNTIME,
+    "min": Reason.EXCEEDS_MIN_NON_PREEMPTIBLE,
+    "total": Reason.INSUFFICIENT_CAPACITY,
+}
+
+
+def _reason_problems(
+    replay: _Replay,
+    unit: QueueUnit,
+    item: Pending,
+    *,
+    reclaim: Reclaim,
+    present: Mapping[str, QueueUnit],
+    lenders: set[str],
+) -> list[str]:
+    """Whether ``item``'s reason holds when ``unit`` is decided, and whether the documented
+    reclaim would have admitted it instead."""
+    if item.reason in (Reason.NO_QUOTA, Reason.REQUEST_EXCEEDS_MAX_EVER):
+        return []  # checked against the inputs alone
+    tree = replay.tree
+    broken = replay.broken(unit)
+    if not broken:
+        return [f"{unit.key} is pending ({item.reason.name}) but fits when it is decided"]
+    # Limits are checked max on the path first, then runtime (min when non-preemptible),
+    # then the total; the reason names the first kind broken.
+    kinds = [kind for kind, *_ in broken]
+    first = min(kinds, key=list(_FIRST_BROKEN).index)
+    if item.reason is not _FIRST_BROKEN[first]:
+        return [f"{unit.key}: reason {item.reason.name} but the first limit it breaks is {first}"]
+    if reclaim is Reclaim.NONE:
+        return []
+    leaf = _leaf(tree, unit)
+    assert leaf is not None
+    on_path = [
+        (kind, place, key)
+        for kind, place, key, _ in broken
+        if kind == "total" or (kind == "max" and place != leaf)
+    ]
+    if len(on_path) != len(broken) or (reclaim is Reclaim.WITHIN_MIN and replay.borrows(unit)):
+        return []  # a limit of its own leaf, which no other quota's victim can lower
+    need: dict[tuple[str, str], int] = {}
+    for _, place, key in on_path:
+        used = replay.usage[place or tree.root.name].get(key, 0) + unit.request[key]
+        bound = (
+            replay.total.get(key, 0)
+            if not place
+            else _limit(tree.node(place).max[key], replay.oversell)
+        )
+        need[place, key] = used - bound
+    lacking = {key for _, key in need}
+    freed = dict.fromkeys(need, 0)
+    for other in present.values():
+        other_leaf = _leaf(tree, other)
+        if (
+            not other.preemptible
+            or other_leaf is None
+            or other_leaf == leaf
+            or other_leaf not in lenders
+            or not replay.over_runtime(other_leaf) & lacking
+        ):
+            continue
+        path = set(tree.path(other_leaf))
+        for place, key in need:
+            if not place or place in path:
+                freed[place, key] += other.request[key]
+    if all(freed[spot] >= amount for spot, amount in need.items()):
+        return [
+            f"{unit.key} is pending ({item.reason.name}) but taking back what quotas above "
+            "their runtime borrow would admit it"
+        ]
+    return []
 
 
 def _victim_problems(
@@ -283,6 +445,7 @@ def assert_admission_consistent(
     result: AdmissionResult,
     *,
     oversell: int | Fraction | Decimal = 1,
+    reclaim: Reclaim | None = None,
 ) -> None:
     """Raise ``AssertionError`` listing every invariant :func:`check_admission` finds broken.
 
@@ -293,6 +456,8 @@ def assert_admission_consistent(
     >>> tree = QuotaTree.from_nodes([QuotaNode(name="root", namespaces=("a",))])
     >>> assert_admission_consistent(tree, {}, (), (), admit(tree, (), total={}))
     """
-    problems = check_admission(tree, total, pending, running, result, oversell=oversell)
+    problems = check_admission(
+        tree, total, pending, running, result, oversell=oversell, reclaim=reclaim
+    )
     if problems:
         raise AssertionError("inconsistent admission:\n  " + "\n  ".join(problems))
