@@ -1,14 +1,21 @@
-"""Law: ``QuotaTree.from_manifest`` answers junk with a typed error or a tree, never a crash."""
+"""Laws: ``QuotaTree.from_manifest`` answers junk with a typed error or a tree, and
+``manifests.loads`` answers mangled YAML with manifests or a typed one-line error; never a
+crash."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+from unittest import mock
 
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from invsched import InvalidManifest, InvalidQuantity, InvalidQuotaTree
-from invsched.quota import QuotaTree
+from invsched import InvalidManifest, InvalidQuantity, InvalidQuotaTree, InvalidRequest
+from invsched import _yaml as yaml_reader
+from invsched.manifests import Manifests, loads
+from invsched.quota import Profile, QuotaTree, validate_tree
 
 _scalars = st.one_of(
     st.none(),
@@ -38,7 +45,9 @@ def _node_like(draw: st.DrawFn, depth: int = 0) -> dict[str, Any]:
     """Mostly well-shaped nodes with junk in random places."""
     node: dict[str, Any] = {}
     if draw(st.booleans()):
-        node["name"] = draw(st.sampled_from(["root", "a", "b", "c", "ü", ""]) | _scalars)
+        node["name"] = draw(
+            st.sampled_from(["root", "a", "b", "c", "ü", "", "A", "a_b", "a.b", "x-1"]) | _scalars
+        )
     for field in ("min", "max"):
         if draw(st.booleans()):
             node[field] = draw(
@@ -49,7 +58,7 @@ def _node_like(draw: st.DrawFn, depth: int = 0) -> dict[str, Any]:
             )
     if draw(st.booleans()):
         node["namespaces"] = draw(
-            st.lists(st.sampled_from(["n1", "n2", ""]) | _scalars, max_size=3) | _junk
+            st.lists(st.sampled_from(["n1", "n2", "", "N1", "n.1"]) | _scalars, max_size=3) | _junk
         )
     if depth < 3 and draw(st.booleans()):
         node["children"] = draw(st.lists(_node_like(depth + 1), max_size=3))
@@ -91,3 +100,85 @@ def test_from_manifest_gives_a_tree_or_a_typed_error(root: Any, kind: Any) -> No
 def test_from_manifest_on_pure_junk(document: Any) -> None:
     outcome = _outcome(document)
     assert isinstance(outcome, (QuotaTree, *TYPED_ERRORS))
+
+
+# Mangled YAML text: `loads` answers with a result or a typed error, never anything else ------
+
+_EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "elasticquotatree.yaml").read_text(
+    encoding="utf-8"
+)
+_PARSERS = [yaml.SafeLoader, *([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])]
+#: Characters that YAML gives a meaning to, and a few it refuses.
+_NOISE = st.text(
+    alphabet=st.sampled_from(list(":-[]{}&*!|>?#,'\"%@`~\t\n 019.eEoxé\x00\x07\ud800")),
+    min_size=1,
+    max_size=6,
+)
+_TOKENS = st.sampled_from(
+    [
+        "1:30",
+        "2001-13-45",
+        "!!int abc",
+        "!!timestamp 2001-12-14",
+        "!!binary aGk=",
+        "9" * 5000,
+        "0x" + "f" * 200,
+        "&a",
+        "*a",
+        "*undefined",
+        "yes",
+        "on",
+        ".nan",
+        "-.inf",
+        "1e999",
+        "{",
+        "[[[[",
+        "<<: *a",
+        "? [x]",
+        "kind: List",
+        "items: [",
+        "Video",
+        "team_a",
+        "---",
+        "...",
+        "%YAML 1.1",
+    ]
+)
+
+
+@st.composite
+def _mangled(draw: st.DrawFn) -> str:
+    """The example with a few cuts, copies and insertions of YAML-significant text."""
+    text = _EXAMPLE
+    for _ in range(draw(st.integers(1, 4))):
+        start = draw(st.integers(0, len(text)))
+        end = draw(st.integers(start, min(len(text), start + 200)))
+        action = draw(st.sampled_from(["delete", "duplicate", "insert", "replace", "truncate"]))
+        if action == "delete":
+            text = text[:start] + text[end:]
+        elif action == "duplicate":
+            text = text[:end] + text[start:end] + text[end:]
+        elif action == "truncate":
+            text = text[:start]
+        else:
+            piece = draw(_NOISE | _TOKENS)
+            text = text[:start] + piece + (text[start:] if action == "insert" else text[end:])
+    return text
+
+
+@given(text=_mangled(), parser=st.sampled_from(_PARSERS))
+def test_loads_on_mangled_examples_gives_manifests_or_a_typed_error(
+    text: str, parser: type[Any]
+) -> None:
+    with mock.patch.object(yaml_reader, "PARSER", parser):
+        try:
+            result = loads(text)
+        except (InvalidManifest, InvalidRequest) as error:
+            message = str(error)
+            assert message
+            assert "\n" not in message
+            return
+    assert isinstance(result, Manifests)
+    if result.quota_tree is not None:
+        for profile in Profile:
+            validate_tree(result.quota_tree, profile)

@@ -107,7 +107,31 @@ def _set(root: dict[str, Any], path: list[Any], value: Any) -> None:
             ["children", 2, "name"],
             7,
             InvalidManifest,
-            "spec.root.children[2].name: expected a non-empty string, got int 7",
+            "spec.root.children[2].name: expected a non-empty string, got 7",
+        ),
+        (
+            ["children", 2, "name"],
+            "Infrastructure",
+            InvalidManifest,
+            "spec.root.children[2].name: must be a DNS-1123 subdomain (at most 253 lower-case "
+            "letters, digits, '-' or '.', starting and ending with a letter or digit), "
+            "got 'Infrastructure'",
+        ),
+        (
+            ["children", 1, "children", 0, "namespaces", 1],
+            "text_2",
+            InvalidManifest,
+            "spec.root.children[1].children[0].namespaces[1]: must be a DNS-1123 label (at most "
+            "63 lower-case letters, digits or '-', starting and ending with a letter or digit), "
+            "got 'text_2'",
+        ),
+        pytest.param(
+            ["children", 0, "max", "cpu"],
+            10**5000,
+            InvalidQuantity,
+            "spec.root.children[0].max.cpu: invalid quantity an int of about 5001 digits: "
+            "exceeds the supported range of 100 digits",
+            id="huge-int",
         ),
         (
             ["children", 1, "children", 1, "name"],
@@ -132,7 +156,7 @@ def _set(root: dict[str, Any], path: list[Any], value: Any) -> None:
             ["children", 0, "namespaces", 0],
             3,
             InvalidManifest,
-            "spec.root.children[0].namespaces[0]: expected a non-empty string, got int 3",
+            "spec.root.children[0].namespaces[0]: expected a non-empty string, got 3",
         ),
         (
             ["children", 1, "children"],

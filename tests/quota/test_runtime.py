@@ -109,10 +109,18 @@ def test_huge_amounts_stay_exact() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"min": -1}, "min: must not be negative, got -1"),
-        ({"request": 1.5}, "request: expected an int of milli-units, got float 1.5"),
-        ({"weight": True}, "weight: expected an int of milli-units, got bool True"),
-        ({"guarantee": -2}, "guarantee: must not be negative, got -2"),
+        ({"min": -1}, "Share.min: must not be negative, got -1"),
+        ({"request": 1.5}, "Share.request: expected an int of milli-units, got float 1.5"),
+        ({"weight": True}, "Share.weight: expected an int of milli-units, got bool True"),
+        ({"guarantee": -2}, "Share.guarantee: must not be negative, got -2"),
+        (
+            {"min": 10**150},
+            "Share.min: must be below 10^100 in magnitude, got an int of 151 digits",
+        ),
+        (
+            {"weight": 10**5000},
+            "Share.weight: must be below 10^100 in magnitude, got an int of about 5001 digits",
+        ),
         ({"allow_lent": 1}, "allow_lent: expected a bool, got 1"),
         ({"name": ""}, "name: expected a non-empty string, got ''"),
     ],
@@ -128,13 +136,23 @@ def test_share_rejects_bad_fields(kwargs: dict[str, object], message: str) -> No
 def test_redistribute_rejects_bad_arguments() -> None:
     with pytest.raises(InvalidRequest, match=r"^total: must not be negative, got -1$"):
         redistribute(-1, [])
-    with pytest.raises(InvalidRequest, match=r"^total: expected an int, got float 1.0$"):
+    with pytest.raises(
+        InvalidRequest, match=r"^total: expected an int of milli-units, got float 1.0$"
+    ):
         redistribute(1.0, [])  # type: ignore[arg-type]
-    with pytest.raises(InvalidRequest, match=r"^shares\[1\]: expected a Share, got 3$"):
+    with pytest.raises(InvalidRequest, match=r"^total: must be below 10\^100 in magnitude"):
+        redistribute(10**100, [])
+    with pytest.raises(InvalidRequest, match=r"^shares\[1\]: expected a Share, got int 3$"):
         redistribute(1, [share("a", 0, 0, 0), 3])  # type: ignore[list-item]
+    with pytest.raises(InvalidRequest, match=r"^shares: expected a sequence of Share, got int 3$"):
+        redistribute(1, 3)  # type: ignore[arg-type]
+    with pytest.raises(
+        InvalidRequest, match=r"^shares: expected a sequence of Share, got str 'ab'$"
+    ):
+        redistribute(1, "ab")  # type: ignore[arg-type]
     with pytest.raises(InvalidRequest, match=r"^shares\[1\].name: duplicate name 'a'$"):
         redistribute(1, [share("a", 0, 0, 0), share("a", 1, 1, 1)])
-    with pytest.raises(InvalidRequest, match=r"^rounding: expected a Rounding"):
+    with pytest.raises(InvalidRequest, match=r"^rounding: expected one of Rounding\..*'half-up'$"):
         redistribute(1, [], rounding="half-up")  # type: ignore[arg-type]
 
 
@@ -324,15 +342,31 @@ def test_ten_thousand_deep_chain() -> None:
         (
             {"text": {"cpu": 1.0}},
             _cpu(1),
-            "requests['text'].cpu: expected an int of milli-units, got float",
+            "requests['text'].cpu: expected an int of milli-units, got float 1.0",
         ),
         (
             {"text": [1]},
             _cpu(1),
-            "requests['text']: expected a mapping of resource amounts, got [1]",
+            "requests['text']: expected a mapping of resource amounts, got list [1]",
         ),
         ({}, _cpu(-5), "total.cpu: must not be negative, got -5"),
-        ({}, {"cpu": True}, "total.cpu: expected an int of milli-units, got bool"),
+        ({}, {"cpu": True}, "total.cpu: expected an int of milli-units, got bool True"),
+        (
+            {},
+            {"cpu": 10**5000},
+            "total.cpu: must be below 10^100 in magnitude, got an int of about 5001 digits",
+        ),
+        (
+            {"text": {"cpu": 10**150}},
+            _cpu(1),
+            "requests['text'].cpu: must be below 10^100 in magnitude, got an int of 151 digits",
+        ),
+        ({}, 5, "total: expected a mapping of resource amounts, got int 5"),
+        (
+            {3: _cpu(1)},
+            _cpu(1),
+            "requests[3]: no quota named 3 in the tree",
+        ),
     ],
 )
 def test_runtime_quota_rejects_bad_input(requests: object, total: object, message: str) -> None:
@@ -366,11 +400,14 @@ def test_runtime_quota_rejects_bad_options() -> None:
     tree = seed_tree()
     with pytest.raises(InvalidRequest, match=r"^scale_min: expected a bool, got 1$"):
         runtime_quota(tree, {}, _cpu(1), scale_min=1)  # type: ignore[arg-type]
-    with pytest.raises(InvalidRequest, match=r"^rounding: expected a Rounding"):
+    with pytest.raises(
+        InvalidRequest,
+        match=r"^rounding: expected one of Rounding.LARGEST_REMAINDER, Rounding.HALF_UP, got 'x'$",
+    ):
         runtime_quota(tree, {}, _cpu(1), rounding="x")  # type: ignore[arg-type]
     with pytest.raises(InvalidRequest, match=r"^tree: expected a QuotaTree, got dict$"):
         runtime_quota({}, {}, _cpu(1))  # type: ignore[arg-type]
-    with pytest.raises(InvalidRequest, match=r"^requests: expected a mapping, got list$"):
+    with pytest.raises(InvalidRequest, match=r"^requests: expected a mapping, got list \[\]$"):
         runtime_quota(tree, [], _cpu(1))  # type: ignore[arg-type]
 
 

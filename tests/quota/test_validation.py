@@ -537,14 +537,30 @@ def test_report_and_violation_are_frozen_hashable_records() -> None:
 
 
 def test_record_fields_are_checked() -> None:
-    with pytest.raises(InvalidRequest, match=r"^rule: expected a Rule, got 'x'$"):
+    with pytest.raises(
+        InvalidRequest,
+        match=r"^Violation.rule: expected one of Rule.NAMESPACE_ON_PARENT, .*, got 'x'$",
+    ):
         Violation(rule="x", node="a", resource="", message="m")  # type: ignore[arg-type]
-    with pytest.raises(InvalidRequest, match=r"^node: expected a str, got 3$"):
+    with pytest.raises(InvalidRequest, match=r"^Violation.node: expected a str, got int 3$"):
         Violation(rule=Rule.MIN_EXCEEDS_MAX, node=3, resource="", message="m")  # type: ignore[arg-type]
-    with pytest.raises(InvalidRequest, match=r"^profile: expected a Profile, got 'strict'$"):
+    with pytest.raises(InvalidRequest) as raised:
         ValidationReport(profile="strict", violations=())  # type: ignore[arg-type]
-    with pytest.raises(InvalidRequest, match=r"^violations\[0\]: expected a Violation, got 'm'$"):
-        ValidationReport(profile=Profile.STRICT, violations=["m"])  # type: ignore[list-item]
+    assert str(raised.value) == (
+        "ValidationReport.profile: expected one of Profile.KOORDINATOR, Profile.ACK_DOC, "
+        "Profile.STRICT, got 'strict'"
+    )
+    with pytest.raises(
+        InvalidRequest,
+        match=r"^ValidationReport.violations\[0\]: expected a Violation, got str 'm'$",
+    ):
+        ValidationReport(profile=Profile.STRICT, violations=["m"])
+    with pytest.raises(
+        InvalidRequest, match=r"^ValidationReport.violations: expected a sequence of Violation"
+    ):
+        ValidationReport(profile=Profile.STRICT, violations=3)
+    with pytest.raises(InvalidRequest, match=r"^rule: expected one of Rule\."):
+        validate_tree(seed_tree()).by_rule("min-exceeds-max")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -556,7 +572,7 @@ def test_record_fields_are_checked() -> None:
         ),
         (
             {"total": {"cpu": 1000}},
-            "total: expected Resources, got dict",
+            "total: expected Resources, got dict {'cpu': 1000}",
         ),
         (
             {"total": Resources({"cpu": 1000})},

@@ -19,11 +19,18 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 import attrs
 
-from invsched._validators import bool_field, text_field
+from invsched._validators import (
+    amount_field,
+    bool_field,
+    check_amount,
+    check_enum,
+    check_tuple_of,
+    render,
+    text_field,
+)
 from invsched.errors import InvalidRequest
 
 __all__ = ["Rounding", "Share", "redistribute"]
@@ -46,15 +53,7 @@ class Rounding(enum.Enum):
     HALF_UP = "half-up"
 
 
-def _check_amount(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if type(value) is not int:
-        raise InvalidRequest(
-            attribute.name, f"expected an int of milli-units, got {type(value).__name__} {value!r}"
-        )
-    if value < 0:
-        raise InvalidRequest(attribute.name, f"must not be negative, got {value}")
-
-
+_check_amount = amount_field(InvalidRequest)
 _check_name = text_field(InvalidRequest)
 _check_bool = bool_field(InvalidRequest)
 
@@ -75,6 +74,11 @@ class Share:
             under the ``ElasticQuotaGuaranteeUsage`` gate); the effective min is
             ``max(min, guarantee)``.
 
+    Amounts are ints in [0, 10^100); a bad field raises :class:`~invsched.InvalidRequest`
+    naming it (``Share.min: must not be negative, got -1``).
+
+    Runtime complexity: O(1).
+
     >>> Share(name="a", min=10, request=5, weight=40).effective_min
     10
     """
@@ -88,7 +92,11 @@ class Share:
 
     @property
     def effective_min(self) -> int:
-        """``max(min, guarantee)``: what the share is sure to get when it asks for it."""
+        """``max(min, guarantee)``: what the share is sure to get when it asks for it.
+
+        >>> Share(name="a", min=10, request=5, weight=40, guarantee=12).effective_min
+        12
+        """
         return max(self.min, self.guarantee)
 
 
@@ -119,8 +127,9 @@ def redistribute(
         One amount per share, in the order given.
 
     Raises:
-        InvalidRequest: ``total`` is not a non-negative int, an item is not a :class:`Share`,
-            or two shares have the same name.
+        InvalidRequest: ``total`` is not an int in [0, 10^100), ``rounding`` not a
+            :class:`Rounding`, ``shares`` not a sequence of :class:`Share`, or two shares
+            have the same name (the message names the argument).
 
     Runtime complexity: O(k log k) per sharing round for k borrowers; each round after the
     first satisfies at least one borrower, so O(k² log k) in the worst case and a few rounds in
@@ -135,19 +144,13 @@ def redistribute(
     >>> redistribute(100, shares)
     (5, 20, 35, 40)
     """
-    if type(total) is not int:
-        raise InvalidRequest("total", f"expected an int, got {type(total).__name__} {total!r}")
-    if total < 0:
-        raise InvalidRequest("total", f"must not be negative, got {total}")
-    if not isinstance(rounding, Rounding):
-        raise InvalidRequest("rounding", f"expected a Rounding, got {rounding!r}")
-    items = tuple(shares)
+    check_amount(InvalidRequest, "total", total)
+    check_enum(InvalidRequest, "rounding", rounding, Rounding)
+    items = check_tuple_of(InvalidRequest, "shares", shares, Share)
     seen: set[str] = set()
     for position, share in enumerate(items):
-        if not isinstance(share, Share):
-            raise InvalidRequest(f"shares[{position}]", f"expected a Share, got {share!r}")
         if share.name in seen:
-            raise InvalidRequest(f"shares[{position}].name", f"duplicate name {share.name!r}")
+            raise InvalidRequest(f"shares[{position}].name", f"duplicate name {render(share.name)}")
         seen.add(share.name)
     parts = [0] * len(items)
     split_amount(

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain, repeat
 from typing import TypeVar
 
+from invsched._validators import MAX_AMOUNT, check_amount, check_bool, check_enum, render, short
 from invsched.errors import InvalidQuotaTree, InvalidRequest
 from invsched.quota._share import Rounding, split_amount
 from invsched.quota.tree import QuotaTree
@@ -55,8 +56,9 @@ def aggregate_requests(
         in the tree or the requests is present in every entry (0 when nothing is asked).
 
     Raises:
-        InvalidRequest: a request names an unknown quota or a parent quota, or holds a
-            negative or non-int amount (the field is ``requests['name'].resource``).
+        InvalidRequest: ``tree`` is not a ``QuotaTree`` or ``requests`` not a mapping; a
+            request names an unknown quota or a parent quota, or holds an amount that is not
+            an int in [0, 10^100) (the field is ``requests['name'].resource``).
         InvalidQuotaTree: a node of the tree holds a negative amount.
 
     Runtime complexity: O(n · r) for n nodes and r resource names.
@@ -122,8 +124,10 @@ def runtime_quota(
         name seen in the tree, the requests or ``total`` (0 when nothing is granted).
 
     Raises:
-        InvalidRequest: a request names an unknown or parent quota, or an amount in
-            ``requests`` or ``total`` is negative or not an int (the message names the field).
+        InvalidRequest: ``tree`` is not a ``QuotaTree``, ``requests`` or ``total`` not a
+            mapping, ``scale_min`` not a bool or ``rounding`` not a ``Rounding``; a request
+            names an unknown or parent quota, or an amount in ``requests`` or ``total`` is not
+            an int in [0, 10^100) (the message names the field).
         InvalidQuotaTree: a node of the tree holds a negative amount.
 
     Runtime complexity: O(n · r) plus the sorting of largest remainders, for n nodes and r
@@ -134,18 +138,16 @@ def runtime_quota(
     ...     cpu = lambda amount: Resources({"cpu": amount})
     ...     return QuotaNode(name=name, min=cpu(low), max=cpu(high), **links)
     >>> tree = QuotaTree.from_nodes([
-    ...     quota("root", 100, 100, children=("A", "B", "C", "D")),
-    ...     quota("A", 10, 40, parent="root"), quota("B", 15, 60, parent="root"),
-    ...     quota("C", 20, 50, parent="root"), quota("D", 15, 80, parent="root"),
+    ...     quota("root", 100, 100, children=("a", "b", "c", "d")),
+    ...     quota("a", 10, 40, parent="root"), quota("b", 15, 60, parent="root"),
+    ...     quota("c", 20, 50, parent="root"), quota("d", 15, 80, parent="root"),
     ... ])
-    >>> demand = {"A": {"cpu": 5}, "B": {"cpu": 20}, "C": {"cpu": 40}, "D": {"cpu": 70}}
+    >>> demand = {"a": {"cpu": 5}, "b": {"cpu": 20}, "c": {"cpu": 40}, "d": {"cpu": 70}}
     >>> {name: r["cpu"] for name, r in runtime_quota(tree, demand, {"cpu": 100}).items()}
-    {'root': 100, 'A': 5, 'B': 20, 'C': 35, 'D': 40}
+    {'root': 100, 'a': 5, 'b': 20, 'c': 35, 'd': 40}
     """
-    if not isinstance(rounding, Rounding):
-        raise InvalidRequest("rounding", f"expected a Rounding, got {rounding!r}")
-    if type(scale_min) is not bool:
-        raise InvalidRequest("scale_min", f"expected a bool, got {scale_min!r}")
+    check_enum(InvalidRequest, "rounding", rounding, Rounding)
+    check_bool(InvalidRequest, "scale_min", scale_min)
     table = _Table.build(tree, requests, total)
     columns = [
         table.runtime(
@@ -176,30 +178,34 @@ def _amounts(where: object, amounts: object) -> dict[str, int]:
     field text is only built on the error path.
     """
     if type(amounts) is Resources:
-        # Resources already holds only named ints; only the sign is left to check.
+        # Resources already holds only named ints; only the range is left to check.
         plain = _plain(amounts)
-        if plain and min(plain.values()) < 0:
-            key = amounts.negative_keys()[0]
-            field = _field(where)
-            raise InvalidRequest(f"{field}.{key}", f"must not be negative, got {amounts[key]}")
+        if plain and not 0 <= min(plain.values()) <= max(plain.values()) < MAX_AMOUNT:
+            _check_pairs(_field(where), amounts.items_)
         return plain
     field = _field(where)
     if not isinstance(amounts, Mapping):
-        raise InvalidRequest(field, f"expected a mapping of resource amounts, got {amounts!r}")
-    for key, amount in amounts.items():
-        if not isinstance(key, str) or not key:
-            raise InvalidRequest(field, f"a resource name must be a non-empty string, got {key!r}")
-        if type(amount) is not int:
-            raise InvalidRequest(
-                f"{field}.{key}", f"expected an int of milli-units, got {type(amount).__name__}"
-            )
-        if amount < 0:
-            raise InvalidRequest(f"{field}.{key}", f"must not be negative, got {amount}")
+        raise InvalidRequest(
+            field,
+            "expected a mapping of resource amounts, "
+            f"got {type(amounts).__name__} {render(amounts)}",
+        )
+    _check_pairs(field, amounts.items())
     return dict(amounts)
 
 
+def _check_pairs(field: str, pairs: Iterable[tuple[object, object]]) -> None:
+    """Each (name, amount): a non-empty string and an int in [0, 10^100)."""
+    for key, amount in pairs:
+        if not isinstance(key, str) or not key:
+            raise InvalidRequest(
+                field, f"a resource name must be a non-empty string, got {render(key)}"
+            )
+        check_amount(InvalidRequest, f"{field}.{short(key)}", amount)
+
+
 def _field(where: object) -> str:
-    return "total" if where is _TOTAL else f"requests[{where!r}]"
+    return "total" if where is _TOTAL else f"requests[{render(where)}]"
 
 
 def _plain(amounts: Resources) -> dict[str, int]:
@@ -288,28 +294,26 @@ class _Table:
 
         Each request is checked when it is reached, so the first faulty one raises. A
         ``Resources`` request holds only named ints, so its pairs are scattered as they are and
-        only their sign is checked on the way: no per-leaf copy.
+        only their range is checked on the way: no per-leaf copy.
         """
         nodes = tree.nodes
         columns: defaultdict[str, list[int]] = defaultdict(lambda: [0] * len(nodes))
         for leaf, amounts in requests.items():
             index = position.get(leaf) if isinstance(leaf, str) else None
             if index is None:
-                raise InvalidRequest(_field(leaf), f"no quota named {leaf!r} in the tree")
+                raise InvalidRequest(_field(leaf), f"no quota named {render(leaf)} in the tree")
             if nodes[index].children:
                 raise InvalidRequest(
-                    _field(leaf), f"{leaf!r} is a parent quota; only leaves take requests"
+                    _field(leaf), f"{render(leaf)} is a parent quota; only leaves take requests"
                 )
             pairs = (
                 amounts.items_ if type(amounts) is Resources else _amounts(leaf, amounts).items()
             )
             for name, amount in pairs:
-                if amount < 0:
+                if not 0 <= amount < MAX_AMOUNT:
                     # Only a Resources request gets here (_amounts checks the others); its
-                    # pairs are sorted, so this is its first negative key.
-                    raise InvalidRequest(
-                        f"{_field(leaf)}.{name}", f"must not be negative, got {amount}"
-                    )
+                    # pairs are sorted, so this is its first faulty key.
+                    check_amount(InvalidRequest, f"{_field(leaf)}.{short(name)}", amount)
                 columns[name][index] = amount
         return dict(columns)
 
@@ -321,7 +325,9 @@ class _Table:
         if not isinstance(tree, QuotaTree):
             raise InvalidRequest("tree", f"expected a QuotaTree, got {type(tree).__name__}")
         if not isinstance(requests, Mapping):
-            raise InvalidRequest("requests", f"expected a mapping, got {type(requests).__name__}")
+            raise InvalidRequest(
+                "requests", f"expected a mapping, got {type(requests).__name__} {render(requests)}"
+            )
         return cls(tree, requests, set(_amounts(_TOTAL, total)))
 
     def limited_requests(self, name: str) -> list[int]:

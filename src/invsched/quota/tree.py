@@ -3,59 +3,55 @@
 The tree is stored **flat**: each node names its parent and its children, and the tree keeps
 its nodes in pre-order. Flat records keep equality, hashing and repr iterative, so a tree
 10,000 levels deep is as safe to compare, hash and print as a shallow one.
+
+Names follow Kubernetes: a quota name is a DNS-1123 subdomain (``video``, ``team-a.gpu``) and
+a namespace a DNS-1123 label, so two quotas can never collapse onto one koord-queue queue
+name (``A`` and ``a`` would both have become ``root-a``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
-from invsched._validators import bool_field
-from invsched.errors import InvalidManifest, InvalidQuantity, InvalidQuotaTree
+from invsched._validators import (
+    MAX_AMOUNT,
+    bool_field,
+    check_amount,
+    check_dns_label,
+    check_dns_subdomain,
+    check_resources,
+    check_tuple_of,
+    dns_subdomain_field,
+    field_path,
+    names_field,
+    optional,
+    render,
+    short,
+    to_tuple,
+)
+from invsched.errors import InvalidManifest, InvalidQuotaTree, InvalidRequest
 from invsched.resources import Resources
 
 __all__ = ["QuotaNode", "QuotaTree"]
 
-
-def _to_str_tuple(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
-
-
-def _check_name(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not value:
-        raise InvalidManifest(
-            attribute.name, f"a quota name must be a non-empty string, got {value!r}"
-        )
-
-
-def _check_optional_name(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        _check_name(instance, attribute, value)
-
-
-def _check_names(instance: Any, attribute: attrs.Attribute[Any], value: tuple[object, ...]) -> None:
-    for index, item in enumerate(value):
-        if not isinstance(item, str) or not item:
-            raise InvalidManifest(
-                f"{attribute.name}[{index}]", f"expected a non-empty string, got {item!r}"
-            )
+#: How many names a structural message lists before it says "and N more": a forest of 10^5
+#: roots must not produce a megabyte-long message.
+_LISTED: Final = 10
 
 
 def _check_resources(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, Resources):
-        raise InvalidQuantity(value, f"{attribute.name} must be Resources", attribute.name)
-
-
-def _check_optional_resources(
-    instance: Any, attribute: attrs.Attribute[Any], value: object
-) -> None:
-    if value is not None:
-        _check_resources(instance, attribute, value)
-
-
-_check_bool = bool_field(InvalidManifest)
+    """``Resources`` whose amounts are within ±10^100 (negative amounts are kept: validation
+    reports them with everything else)."""
+    where = field_path(instance, attribute)
+    checked = check_resources(InvalidManifest, where, value, negative=True)
+    for key, amount in checked.items_:
+        if not -MAX_AMOUNT < amount < MAX_AMOUNT:
+            # ``Resources`` refuses such amounts itself; this keeps the record's own promise
+            # even for vectors built by internal fast paths.
+            check_amount(InvalidManifest, f"{where}.{short(key)}", amount, negative=True)
 
 
 @attrs.frozen(kw_only=True)
@@ -63,10 +59,12 @@ class QuotaNode:
     """One quota: a team's or person's guaranteed ``min`` and capped ``max`` per resource.
 
     Attributes:
-        name: unique in the tree.
+        name: unique in the tree; a DNS-1123 subdomain (lower-case letters, digits, ``-``
+            and ``.``, at most 253 characters), as Kubernetes requires of an object name.
         min: guaranteed amounts (a missing key is 0).
         max: caps (a missing key is **unlimited**; an explicit 0 allows nothing).
-        namespaces: the namespaces attached to this quota (leaves only).
+        namespaces: the namespaces attached to this quota (leaves only); each a DNS-1123
+            label. A sequence of names, never a bare string.
         parent: the parent's name, ``None`` for the root.
         children: the children's names, in manifest order.
         shared_weight: the weight for sharing idle capacity (Koordinator's
@@ -74,82 +72,164 @@ class QuotaNode:
         allow_lent: whether this quota lends its idle ``min`` to others (Koordinator's
             ``allow-lent-resource``).
 
+    Every field is checked at construction; a bad one raises
+    :class:`~invsched.InvalidManifest` naming it (``QuotaNode.namespaces``). Amounts are
+    bounded by ±10^100 milli-units, like every quantity.
+
+    Runtime complexity: construction O(r + k + s) for r amounts, k children and s namespaces.
+
     >>> node = QuotaNode(name="video", min=Resources({"cpu": 12000}), max=Resources({"cpu": 14000}))
     >>> node.is_leaf, node.weight["cpu"]
     (True, 14000)
+    >>> try:
+    ...     QuotaNode(name="a", namespaces="team-a")
+    ... except InvalidManifest as error:
+    ...     print(error)
+    QuotaNode.namespaces: expected a sequence of names, got the string 'team-a'
     """
 
-    name: str = attrs.field(validator=_check_name)
+    name: str = attrs.field(validator=dns_subdomain_field(InvalidManifest))
     min: Resources = attrs.field(factory=Resources, validator=_check_resources)
     max: Resources = attrs.field(factory=Resources, validator=_check_resources)
     namespaces: tuple[str, ...] = attrs.field(
-        default=(), converter=_to_str_tuple, validator=_check_names
+        default=(), converter=to_tuple, validator=names_field(InvalidManifest, check_dns_label)
     )
-    parent: str | None = attrs.field(default=None, validator=_check_optional_name)
+    parent: str | None = attrs.field(
+        default=None, validator=optional(dns_subdomain_field(InvalidManifest))
+    )
     children: tuple[str, ...] = attrs.field(
-        default=(), converter=_to_str_tuple, validator=_check_names
+        default=(), converter=to_tuple, validator=names_field(InvalidManifest, check_dns_subdomain)
     )
-    shared_weight: Resources | None = attrs.field(default=None, validator=_check_optional_resources)
-    allow_lent: bool = attrs.field(default=True, validator=_check_bool)
+    shared_weight: Resources | None = attrs.field(
+        default=None, validator=optional(_check_resources)
+    )
+    allow_lent: bool = attrs.field(default=True, validator=bool_field(InvalidManifest))
 
     @property
     def is_leaf(self) -> bool:
-        """Whether the node has no children."""
+        """Whether the node has no children.
+
+        >>> QuotaNode(name="a").is_leaf, QuotaNode(name="p", children=("a",)).is_leaf
+        (True, False)
+        """
         return not self.children
 
     @property
     def weight(self) -> Resources:
-        """The effective shared weight: ``shared_weight`` if set, else ``max`` (Koordinator)."""
+        """The effective shared weight: ``shared_weight`` if set, else ``max`` (Koordinator).
+
+        >>> QuotaNode(name="a", max=Resources({"cpu": 4000})).weight
+        Resources({'cpu': 4000})
+        """
         return self.max if self.shared_weight is None else self.shared_weight
 
 
-def _to_node_tuple(value: Iterable[QuotaNode]) -> tuple[QuotaNode, ...]:
-    return tuple(value)
+def _listing(names: Sequence[str]) -> str:
+    """The first :data:`_LISTED` names as a list, then "and N more"."""
+    shown = repr(list(names[:_LISTED]))
+    return shown if len(names) <= _LISTED else f"{shown} and {len(names) - _LISTED} more"
 
 
-def _structural_errors(nodes: Sequence[QuotaNode]) -> list[str]:
-    """Every structural defect: duplicate names, roots, dangling or inconsistent links, cycles."""
-    errors: list[str] = []
-    by_name: dict[str, QuotaNode] = {}
+def _consistent(nodes: Sequence[QuotaNode]) -> bool:
+    """Whether the parent and child links agree, checked without visiting listed children.
+
+    Each node must be listed by its parent, no list may repeat a name, and there must be
+    exactly as many listed children as nodes with a parent: then every listed child exists
+    and names the node that lists it. Only the node's own parent is looked up, so a root with
+    10^5 children costs one set and 10^5 lookups in it, with no random access to the
+    children's records (which, at that size, no longer fit in the processor's caches).
+    """
+    listed: dict[str, frozenset[str]] = {}
+    links = 0
     for node in nodes:
-        if node.name in by_name:
+        if node.children:
+            members = frozenset(node.children)
+            if len(members) != len(node.children):
+                return False
+            listed[node.name] = members
+            links += len(members)
+    parented = 0
+    for node in nodes:
+        if node.parent is not None:
+            siblings = listed.get(node.parent)
+            if siblings is None or node.name not in siblings:
+                return False
+            parented += 1
+    return links == parented
+
+
+def _defects(nodes: Sequence[QuotaNode], index: Mapping[str, int]) -> list[str]:
+    """Every inconsistent parent or child link, in node order (the slow, exact path)."""
+    errors: list[str] = []
+    listed: dict[int, frozenset[str]] = {}
+    for node in (nodes[position] for position in index.values()):
+        if node.parent is not None:
+            parent = index.get(node.parent)
+            if parent is None:
+                errors.append(f"{node.name}: parent {render(node.parent)} does not exist")
+            else:
+                members = listed.get(parent)
+                if members is None:
+                    members = listed[parent] = frozenset(nodes[parent].children)
+                if node.name not in members:
+                    errors.append(
+                        f"{node.name}: parent {render(node.parent)} does not list it as a child"
+                    )
+        seen: set[str] = set()
+        for child in node.children:
+            if child in seen:
+                errors.append(f"{node.name}: child {render(child)} listed twice")
+            seen.add(child)
+            target = index.get(child)
+            if target is None:
+                errors.append(f"{node.name}: child {render(child)} does not exist")
+            elif nodes[target].parent != node.name:
+                errors.append(
+                    f"{node.name}: child {render(child)} names parent "
+                    f"{render(nodes[target].parent)}"
+                )
+    return errors
+
+
+def _layout(nodes: Sequence[QuotaNode]) -> tuple[list[str], list[int]]:
+    """Every structural defect and, when there is none, the nodes' positions in pre-order.
+
+    Defects: duplicate names, not exactly one root, dangling or inconsistent parent and child
+    links, cycles detached from the root.
+
+    Runtime complexity: O(n + c) for n nodes and c child links: each parent's children are
+    made a set once, so "does the parent list it?" costs O(1) per node, and the pre-order
+    walk is iterative (no recursion, whatever the depth).
+    """
+    errors: list[str] = []
+    index: dict[str, int] = {}
+    for position, node in enumerate(nodes):
+        if index.setdefault(node.name, position) != position:
             errors.append(f"{node.name}: duplicate quota name")
-        else:
-            by_name[node.name] = node
     roots = [node.name for node in nodes if node.parent is None]
     if len(roots) != 1:
-        errors.append(f"the tree must have exactly one root, found {len(roots)}: {roots}")
-    for node in by_name.values():
-        if node.parent is not None:
-            parent = by_name.get(node.parent)
-            if parent is None:
-                errors.append(f"{node.name}: parent {node.parent!r} does not exist")
-            elif node.name not in parent.children:
-                errors.append(f"{node.name}: parent {node.parent!r} does not list it as a child")
-        seen_children: set[str] = set()
-        for child in node.children:
-            if child in seen_children:
-                errors.append(f"{node.name}: child {child!r} listed twice")
-            seen_children.add(child)
-            target = by_name.get(child)
-            if target is None:
-                errors.append(f"{node.name}: child {child!r} does not exist")
-            elif target.parent != node.name:
-                errors.append(f"{node.name}: child {child!r} names parent {target.parent!r}")
-    if not errors:
-        # Links are consistent and there is one root: every node is reachable from the root
-        # unless some nodes form a cycle detached from it.
-        reachable = {roots[0]}
-        stack = [roots[0]]
-        while stack:
-            for child in by_name[stack.pop()].children:
-                if child not in reachable:
-                    reachable.add(child)
-                    stack.append(child)
-        cyclic = sorted(set(by_name) - reachable)
-        if cyclic:
-            errors.append(f"quotas {cyclic} form a cycle unreachable from the root")
-    return errors
+        errors.append(f"the tree must have exactly one root, found {len(roots)}: {_listing(roots)}")
+    if errors or not _consistent(nodes):
+        errors.extend(_defects(nodes, index))
+    if errors:
+        return errors, []
+    # Links are consistent and there is one root: every node is reachable from the root
+    # unless some nodes form a cycle detached from it.
+    order: list[int] = []
+    stack = [index[roots[0]]]
+    while stack:
+        position = stack.pop()
+        order.append(position)
+        stack.extend(index[child] for child in reversed(nodes[position].children))
+    if len(order) != len(nodes):
+        reached = set(order)
+        cyclic = sorted(node.name for position, node in enumerate(nodes) if position not in reached)
+        errors.append(f"quotas {_listing(cyclic)} form a cycle unreachable from the root")
+    return errors, order
+
+
+def _check_nodes(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    check_tuple_of(InvalidManifest, "nodes", value, QuotaNode)
 
 
 @attrs.frozen(kw_only=True)
@@ -160,9 +240,13 @@ class QuotaTree:
     ``ElasticQuotaTree`` object). Structural defects — duplicate names, not exactly one root,
     dangling parent or child links, cycles — raise :class:`~invsched.InvalidQuotaTree` listing
     every defect; the semantic rules (min ≤ max, namespace placement, …) are reported by
-    :func:`~invsched.quota.validate_tree`.
+    :func:`~invsched.quota.validate_tree`. Lookups take a quota name: a name that is not a
+    ``str`` raises :class:`~invsched.InvalidRequest`, an unknown one
+    :class:`~invsched.InvalidQuotaTree`.
 
-    Runtime complexity: construction O(n); ``node``, ``parent`` O(1); ``path`` O(depth).
+    Runtime complexity: construction O(n + c) for n nodes and c child links; ``node``,
+    ``parent``, ``quota_for_namespace`` O(1); ``children`` O(k) for k children; ``path``,
+    ``depth`` and ``queue_name`` O(depth).
 
     >>> tree = QuotaTree.from_nodes([
     ...     QuotaNode(name="root", children=("a",)),
@@ -172,57 +256,75 @@ class QuotaTree:
     (('root', 'a'), 'root-a', 'a')
     """
 
-    nodes: tuple[QuotaNode, ...] = attrs.field(converter=_to_node_tuple)
+    nodes: tuple[QuotaNode, ...] = attrs.field(converter=to_tuple, validator=_check_nodes)
     # Derived indexes, built once at construction and never mutated; excluded from eq/hash
     # because they are functions of `nodes`.
     _index: dict[str, int] = attrs.field(init=False, eq=False, repr=False, hash=False)
     _namespaces: dict[str, str] = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
-        for position, node in enumerate(self.nodes):
-            if not isinstance(node, QuotaNode):
-                raise InvalidManifest(f"nodes[{position}]", f"expected a QuotaNode, got {node!r}")
-        errors = _structural_errors(self.nodes)
+        errors, order = _layout(self.nodes)
         if errors:
             raise InvalidQuotaTree(errors)
-        index = {node.name: position for position, node in enumerate(self.nodes)}
-        if [node.name for node in _pre_order(self.nodes, index)] != [n.name for n in self.nodes]:
+        if any(position != expected for expected, position in enumerate(order)):
             raise InvalidQuotaTree(["nodes must be in pre-order; use QuotaTree.from_nodes"])
+        self._build_indexes()
+
+    def _build_indexes(self) -> None:
         namespaces: dict[str, str] = {}
         for node in self.nodes:
             for namespace in node.namespaces:
                 namespaces.setdefault(namespace, node.name)
-        object.__setattr__(self, "_index", index)
+        object.__setattr__(
+            self, "_index", {node.name: position for position, node in enumerate(self.nodes)}
+        )
         object.__setattr__(self, "_namespaces", namespaces)
 
     @classmethod
     def from_nodes(cls, nodes: Iterable[QuotaNode]) -> QuotaTree:
         """Build a tree from nodes in any order (they are put in pre-order).
 
+        The structure is checked once, here; the pre-ordered nodes then become the tree
+        without a second check.
+
         Raises:
+            InvalidManifest: ``nodes`` is not a sequence of :class:`QuotaNode`.
             InvalidQuotaTree: every structural defect found.
+
+        Runtime complexity: O(n + c) for n nodes and c child links.
+
+        >>> tree = QuotaTree.from_nodes([QuotaNode(name="a", parent="root"),
+        ...                              QuotaNode(name="root", children=("a",))])
+        >>> [node.name for node in tree]
+        ['root', 'a']
         """
-        given = tuple(nodes)
-        for position, node in enumerate(given):
-            if not isinstance(node, QuotaNode):
-                raise InvalidManifest(f"nodes[{position}]", f"expected a QuotaNode, got {node!r}")
-        errors = _structural_errors(given)
+        given = check_tuple_of(InvalidManifest, "nodes", nodes, QuotaNode)
+        errors, order = _layout(given)
         if errors:
             raise InvalidQuotaTree(errors)
-        index = {node.name: position for position, node in enumerate(given)}
-        return cls(nodes=tuple(_pre_order(given, index)))
+        # The layout was just checked: build the record without running the check again.
+        tree = object.__new__(cls)
+        object.__setattr__(tree, "nodes", tuple([given[position] for position in order]))
+        tree._build_indexes()
+        return tree
 
     @classmethod
-    def from_manifest(cls, document: Mapping[str, Any]) -> QuotaTree:
+    def from_manifest(cls, document: object) -> QuotaTree:
         """Read an ``ElasticQuotaTree`` object (as parsed from YAML/JSON).
 
         See :func:`invsched.quota.manifest.tree_from_manifest` for the accepted shape.
 
         Raises:
-            InvalidManifest: a field has the wrong type or an unknown kind; the error names
-                the field path (``spec.root.children[1].min.cpu``).
+            InvalidManifest: a field has the wrong type, an invalid name or an unknown kind,
+                or a quota name is repeated; the error names the field path
+                (``spec.root.children[1].name``).
             InvalidQuantity: a quantity does not parse (also naming the field path).
-            InvalidQuotaTree: duplicate quota names.
+
+        Runtime complexity: O(n + q) for n nodes and q quantities; iterative.
+
+        >>> QuotaTree.from_manifest({"kind": "ElasticQuotaTree",
+        ...                          "spec": {"root": {"name": "root"}}}).root.name
+        'root'
         """
         from invsched.quota.manifest import tree_from_manifest  # noqa: PLC0415 (cycle)
 
@@ -232,16 +334,27 @@ class QuotaTree:
 
     @property
     def root(self) -> QuotaNode:
-        """The root node."""
+        """The root node.
+
+        >>> QuotaTree.from_nodes([QuotaNode(name="root")]).root.name
+        'root'
+        """
         return self.nodes[0]
 
     @property
     def leaves(self) -> tuple[QuotaNode, ...]:
-        """The nodes without children, in pre-order."""
+        """The nodes without children, in pre-order (O(n)).
+
+        >>> tree = QuotaTree.from_nodes([QuotaNode(name="r", children=("a", "b")),
+        ...     QuotaNode(name="a", parent="r"), QuotaNode(name="b", parent="r")])
+        >>> [leaf.name for leaf in tree.leaves]
+        ['a', 'b']
+        """
         return tuple(node for node in self.nodes if not node.children)
 
     def __contains__(self, name: object) -> bool:
-        return name in self._index
+        # A value that is not a name (even an unhashable one) is simply not in the tree.
+        return isinstance(name, str) and name in self._index
 
     def __iter__(self) -> Iterator[QuotaNode]:
         return iter(self.nodes)
@@ -249,28 +362,81 @@ class QuotaTree:
     def __len__(self) -> int:
         return len(self.nodes)
 
+    def _position(self, name: object) -> int:
+        if not isinstance(name, str):
+            raise InvalidRequest(
+                "name", f"expected a quota name (str), got {type(name).__name__} {render(name)}"
+            )
+        position = self._index.get(name)
+        if position is None:
+            raise InvalidQuotaTree([f"{render(name)}: no such quota"])
+        return position
+
     def node(self, name: str) -> QuotaNode:
         """The node called ``name``.
 
         Raises:
+            InvalidRequest: ``name`` is not a ``str``.
             InvalidQuotaTree: no such node (a ``ValueError``, never a bare ``KeyError``).
+
+        Runtime complexity: O(1).
+
+        >>> tree = QuotaTree.from_nodes([QuotaNode(name="root", max=Resources({"cpu": 1}))])
+        >>> tree.node("root").max["cpu"]
+        1
+        >>> try:
+        ...     tree.node("nope")
+        ... except InvalidQuotaTree as error:
+        ...     print(error)
+        invalid quota tree (1 violation): 'nope': no such quota
         """
-        position = self._index.get(name)
-        if position is None:
-            raise InvalidQuotaTree([f"{name!r}: no such quota"])
-        return self.nodes[position]
+        return self.nodes[self._position(name)]
 
     def parent(self, name: str) -> QuotaNode | None:
-        """The parent node of ``name``, or ``None`` for the root."""
+        """The parent node of ``name``, or ``None`` for the root.
+
+        Raises:
+            InvalidRequest, InvalidQuotaTree: as :meth:`node`.
+
+        Runtime complexity: O(1).
+
+        >>> tree = QuotaTree.from_nodes([QuotaNode(name="r", children=("a",)),
+        ...                              QuotaNode(name="a", parent="r")])
+        >>> tree.parent("a").name, tree.parent("r")
+        ('r', None)
+        """
         parent = self.node(name).parent
         return None if parent is None else self.nodes[self._index[parent]]
 
     def children(self, name: str) -> tuple[QuotaNode, ...]:
-        """The child nodes of ``name``, in order."""
-        return tuple(self.nodes[self._index[child]] for child in self.node(name).children)
+        """The child nodes of ``name``, in order.
+
+        Raises:
+            InvalidRequest, InvalidQuotaTree: as :meth:`node`.
+
+        Runtime complexity: O(k) for k children.
+
+        >>> tree = QuotaTree.from_nodes([QuotaNode(name="r", children=("a",)),
+        ...                              QuotaNode(name="a", parent="r")])
+        >>> [child.name for child in tree.children("r")]
+        ['a']
+        """
+        index = self._index
+        return tuple([self.nodes[index[child]] for child in self.node(name).children])
 
     def path(self, name: str) -> tuple[str, ...]:
-        """The names from the root down to ``name`` (both included)."""
+        """The names from the root down to ``name`` (both included).
+
+        Raises:
+            InvalidRequest, InvalidQuotaTree: as :meth:`node`.
+
+        Runtime complexity: O(depth); iterative.
+
+        >>> tree = QuotaTree.from_nodes([QuotaNode(name="r", children=("a",)),
+        ...                              QuotaNode(name="a", parent="r")])
+        >>> tree.path("a")
+        ('r', 'a')
+        """
         names = [name]
         node = self.node(name)
         while node.parent is not None:
@@ -279,25 +445,61 @@ class QuotaTree:
         return tuple(reversed(names))
 
     def quota_for_namespace(self, namespace: str) -> str | None:
-        """The name of the quota holding ``namespace`` (first in pre-order), or ``None``."""
+        """The name of the quota holding ``namespace`` (first in pre-order), or ``None``.
+
+        Raises:
+            InvalidRequest: ``namespace`` is not a ``str``.
+
+        Runtime complexity: O(1).
+
+        >>> tree = QuotaTree.from_nodes([QuotaNode(name="r", namespaces=("team-a",))])
+        >>> tree.quota_for_namespace("team-a"), tree.quota_for_namespace("elsewhere")
+        ('r', None)
+        """
+        if not isinstance(namespace, str):
+            raise InvalidRequest(
+                "namespace",
+                f"expected a namespace (str), got {type(namespace).__name__} {render(namespace)}",
+            )
         return self._namespaces.get(namespace)
 
     def queue_name(self, name: str) -> str:
         """koord-queue's queue name for a quota: the path joined by ``-``, lower-cased, with
-        ``/`` and ``_`` turned into ``-`` (``root-algorithm-video``)."""
+        ``/`` and ``_`` turned into ``-`` (``root-algorithm-video``).
+
+        Quota names are DNS-1123 subdomains, so the lower-casing and replacements change
+        nothing any more; they are kept as koord-queue's documented transformation. A ``.``
+        stays (``root-team.gpu``).
+
+        Raises:
+            InvalidRequest, InvalidQuotaTree: as :meth:`node`.
+
+        Runtime complexity: O(depth).
+
+        >>> tree = QuotaTree.from_nodes([QuotaNode(name="root", children=("team.gpu",)),
+        ...                              QuotaNode(name="team.gpu", parent="root")])
+        >>> tree.queue_name("team.gpu")
+        'root-team.gpu'
+        """
         joined = "-".join(self.path(name)).lower()
         return joined.replace("/", "-").replace("_", "-")
 
     def depth(self, name: str) -> int:
-        """0 for the root, 1 for its children, and so on."""
-        return len(self.path(name)) - 1
+        """0 for the root, 1 for its children, and so on.
 
+        Raises:
+            InvalidRequest, InvalidQuotaTree: as :meth:`node`.
 
-def _pre_order(nodes: Sequence[QuotaNode], index: Mapping[str, int]) -> Iterator[QuotaNode]:
-    """Yield nodes in pre-order, iteratively (no recursion: trees may be very deep)."""
-    root = next(node for node in nodes if node.parent is None)
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(nodes[index[child]] for child in reversed(node.children))
+        Runtime complexity: O(depth).
+
+        >>> tree = QuotaTree.from_nodes([QuotaNode(name="r", children=("a",)),
+        ...                              QuotaNode(name="a", parent="r")])
+        >>> tree.depth("r"), tree.depth("a")
+        (0, 1)
+        """
+        depth = 0
+        node = self.node(name)
+        while node.parent is not None:
+            depth += 1
+            node = self.nodes[self._index[node.parent]]
+        return depth

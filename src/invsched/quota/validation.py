@@ -26,11 +26,20 @@ exempt from the min-sum and key rules, a ``QuotaTree`` has an explicit root with
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
 
+from invsched._validators import (
+    check_enum,
+    check_instance,
+    enum_field,
+    field_path,
+    render,
+    to_tuple,
+    tuple_of_field,
+)
 from invsched.errors import InvalidQuotaTree, InvalidRequest
 from invsched.quota.tree import QuotaNode, QuotaTree
 from invsched.resources import Resources, format_amount
@@ -81,18 +90,11 @@ class Rule(enum.Enum):
 
 
 def _check_str(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str):
-        raise InvalidRequest(attribute.name, f"expected a str, got {value!r}")
+    check_instance(InvalidRequest, field_path(instance, attribute), value, str)
 
 
-def _check_rule(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, Rule):
-        raise InvalidRequest(attribute.name, f"expected a Rule, got {value!r}")
-
-
-def _check_profile(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, Profile):
-        raise InvalidRequest(attribute.name, f"expected a Profile, got {value!r}")
+_check_rule = enum_field(InvalidRequest, Rule)
+_check_profile = enum_field(InvalidRequest, Profile)
 
 
 @attrs.frozen(kw_only=True)
@@ -121,18 +123,6 @@ class Violation:
         return self.message
 
 
-def _to_violation_tuple(value: Iterable[Violation]) -> tuple[Violation, ...]:
-    return tuple(value)
-
-
-def _check_violations(
-    instance: Any, attribute: attrs.Attribute[Any], value: tuple[object, ...]
-) -> None:
-    for index, item in enumerate(value):
-        if not isinstance(item, Violation):
-            raise InvalidRequest(f"violations[{index}]", f"expected a Violation, got {item!r}")
-
-
 @attrs.frozen(kw_only=True)
 class ValidationReport:
     """Every violation found, in tree pre-order (rules in a fixed order within a node).
@@ -149,7 +139,7 @@ class ValidationReport:
 
     profile: Profile = attrs.field(validator=_check_profile)
     violations: tuple[Violation, ...] = attrs.field(
-        converter=_to_violation_tuple, validator=_check_violations
+        converter=to_tuple, validator=tuple_of_field(InvalidRequest, Violation)
     )
 
     @property
@@ -181,10 +171,14 @@ class ValidationReport:
 
         Runtime complexity: O(v) for v violations.
 
+        Raises:
+            InvalidRequest: ``rule`` is not a :class:`Rule`.
+
         >>> report = ValidationReport(profile=Profile.STRICT, violations=())
         >>> report.by_rule(Rule.MIN_EXCEEDS_MAX)
         ()
         """
+        check_enum(InvalidRequest, "rule", rule, Rule)
         return tuple(v for v in self.violations if v.rule is rule)
 
 
@@ -193,6 +187,14 @@ class ValidationReport:
 
 def _amount(name: str, amount: int) -> str:
     return f"{name}={format_amount(name, amount)}"
+
+
+def _names(names: Sequence[str]) -> str:
+    """A list of names for a message: the first ten, then "and N more"."""
+    shown = repr(list(names[:_LISTED_CHILDREN]))
+    if len(names) > _LISTED_CHILDREN:
+        shown += f" and {len(names) - _LISTED_CHILDREN} more"
+    return shown
 
 
 def _children_parts(key: str, children: Sequence[QuotaNode]) -> str:
@@ -212,8 +214,22 @@ def _violation(rule: Rule, node: str, resource: str, message: str) -> Violation:
 # Rules, one family per function; each yields in a fixed order (sorted by resource) ----------
 
 
-def _own_rules(node: QuotaNode, owners: Mapping[str, str], profile: Profile) -> Iterator[Violation]:
-    """Rules about a node on its own (Koordinator's ``validateQuotaSelfItem`` and namespaces)."""
+#: One node's amounts as plain dicts (sorted by resource, as ``Resources`` keeps them): the
+#: rules look keys up many times per node, and a dict answers in O(1).
+_Plain = dict[str, int]
+
+
+def _plain(resources: Resources) -> _Plain:
+    return dict(resources.items_)
+
+
+def _own_rules(
+    node: QuotaNode, low: _Plain, high: _Plain, owners: Mapping[str, str], profile: Profile
+) -> Iterator[Violation]:
+    """Rules about a node on its own (Koordinator's ``validateQuotaSelfItem`` and namespaces).
+
+    ``low`` and ``high`` are the node's ``min`` and ``max``.
+    """
     if node.namespaces and node.children:
         # Koordinator: a pod may not bind to an is-parent quota (pod_check.go); a namespace
         # on a parent would route pods there.
@@ -221,8 +237,8 @@ def _own_rules(node: QuotaNode, owners: Mapping[str, str], profile: Profile) -> 
             Rule.NAMESPACE_ON_PARENT,
             node.name,
             "",
-            f"{node.name}: namespaces {list(node.namespaces)} are on a quota with children "
-            f"{list(node.children)}; namespaces belong on leaves only",
+            f"{node.name}: namespaces {_names(node.namespaces)} are on a quota with children "
+            f"{_names(node.children)}; namespaces belong on leaves only",
         )
     for namespace in node.namespaces:
         owner = owners[namespace]
@@ -232,24 +248,24 @@ def _own_rules(node: QuotaNode, owners: Mapping[str, str], profile: Profile) -> 
                 Rule.DUPLICATE_NAMESPACE,
                 node.name,
                 "",
-                f"{node.name}: namespace {namespace!r} is already bound to quota {owner!r}",
+                f"{node.name}: namespace {render(namespace)} is already bound to quota "
+                f"{render(owner)}",
             )
-    for label, resources in (
-        ("min", node.min),
-        ("max", node.max),
-        ("sharedWeight", node.shared_weight),
-    ):
-        if resources is None:
+    shared = None if node.shared_weight is None else _plain(node.shared_weight)
+    for label, amounts in (("min", low), ("max", high), ("sharedWeight", shared)):
+        if amounts is None:
             continue
-        for key in resources.negative_keys():
-            yield _violation(
-                Rule.NEGATIVE_AMOUNT,
-                node.name,
-                key,
-                f"{node.name}: {label} {_amount(key, resources[key])} is negative",
-            )
-    for key, amount in node.min.items():
-        if key not in node.max:
+        for key, amount in amounts.items():
+            if amount < 0:
+                yield _violation(
+                    Rule.NEGATIVE_AMOUNT,
+                    node.name,
+                    key,
+                    f"{node.name}: {label} {_amount(key, amount)} is negative",
+                )
+    for key, amount in low.items():
+        limit = high.get(key)
+        if limit is None:
             # ACK reads a missing max key as unlimited, so min ≤ max holds; Koordinator
             # rejects the key ("is included in min, which is not included in max").
             if profile is not Profile.ACK_DOC:
@@ -259,13 +275,12 @@ def _own_rules(node: QuotaNode, owners: Mapping[str, str], profile: Profile) -> 
                     key,
                     f"{node.name}: resource {key} is in min but not in max",
                 )
-        elif amount > node.max[key]:
+        elif amount > limit:
             yield _violation(
                 Rule.MIN_EXCEEDS_MAX,
                 node.name,
                 key,
-                f"{node.name}: min {_amount(key, amount)} exceeds max "
-                f"{_amount(key, node.max[key])}",
+                f"{node.name}: min {_amount(key, amount)} exceeds max {_amount(key, limit)}",
             )
 
 
@@ -283,62 +298,69 @@ def _total_rules(root: QuotaNode, total: Resources) -> Iterator[Violation]:
 
 
 def _parent_relation_rules(
-    child: QuotaNode, parent: QuotaNode, profile: Profile
+    child: tuple[str, _Plain, _Plain],
+    parent: tuple[str, _Plain, _Plain],
+    profile: Profile,
 ) -> Iterator[Violation]:
-    """Rules relating a node to its parent, reported at the child."""
+    """Rules relating a node to its parent, reported at the child.
+
+    ``child`` and ``parent`` are (name, min, max).
+    """
+    name, low, high = child
+    parent_name, parent_low, parent_high = parent
     if profile is not Profile.ACK_DOC:
         # checkSubAndParentGroupQuotaKey (quota_topology_check.go): min keys are always
         # "included"; max keys must be the same while the feature gate
         # ElasticQuotaEnableUpdateResourceKey is off, its default.
-        for key in child.min:
-            if key not in parent.min:
+        for key in low:
+            if key not in parent_low:
                 yield _violation(
                     Rule.CHILD_MIN_KEY_NOT_IN_PARENT_MIN,
-                    child.name,
+                    name,
                     key,
-                    f"{child.name}: resource {key} is in min but not in the min of parent "
-                    f"{parent.name}",
+                    f"{name}: resource {key} is in min but not in the min of parent {parent_name}",
                 )
-        if set(child.max) != set(parent.max):
+        if high.keys() != parent_high.keys():
             yield _violation(
                 Rule.MAX_KEYS_DIFFER_FROM_PARENT,
-                child.name,
+                name,
                 "",
-                f"{child.name}: max keys {sorted(child.max)} differ from the max keys "
-                f"{sorted(parent.max)} of parent {parent.name}",
+                f"{name}: max keys {sorted(high)} differ from the max keys "
+                f"{sorted(parent_high)} of parent {parent_name}",
             )
     if profile is not Profile.KOORDINATOR:
         # A key missing from the parent's max is unlimited there: nothing to exceed. A key
         # missing from the child's max is unlimited, which exceeds any finite parent max.
-        for key, limit in parent.max.items():
-            if key not in child.max:
+        for key, limit in parent_high.items():
+            amount = high.get(key)
+            if amount is None:
                 yield _violation(
                     Rule.CHILD_MAX_EXCEEDS_PARENT_MAX,
-                    child.name,
+                    name,
                     key,
-                    f"{child.name}: max {key} is unlimited but the max of parent "
-                    f"{parent.name} is {format_amount(key, limit)}",
+                    f"{name}: max {key} is unlimited but the max of parent "
+                    f"{parent_name} is {format_amount(key, limit)}",
                 )
-            elif child.max[key] > limit:
+            elif amount > limit:
                 yield _violation(
                     Rule.CHILD_MAX_EXCEEDS_PARENT_MAX,
-                    child.name,
+                    name,
                     key,
-                    f"{child.name}: max {_amount(key, child.max[key])} exceeds the max "
-                    f"{_amount(key, limit)} of parent {parent.name}",
+                    f"{name}: max {_amount(key, amount)} exceeds the max "
+                    f"{_amount(key, limit)} of parent {parent_name}",
                 )
 
 
 def _children_sum_rules(
-    node: QuotaNode, children: Sequence[QuotaNode], profile: Profile
+    node: QuotaNode, low: _Plain, children_lows: Iterator[_Plain], tree: QuotaTree, profile: Profile
 ) -> Iterator[Violation]:
     """The min-sum rule between a parent and all its children, reported at the parent."""
     children_min: dict[str, int] = {}
-    for child in children:
-        for key, amount in child.min.items():
+    for child_low in children_lows:
+        for key, amount in child_low.items():
             children_min[key] = children_min.get(key, 0) + amount
-    for key in sorted(children_min.keys() | node.min.keys()):
-        total, own = children_min.get(key, 0), node.min[key]
+    for key in sorted(children_min.keys() | low.keys()):
+        total, own = children_min.get(key, 0), low.get(key, 0)
         if profile is Profile.ACK_DOC:
             if own > total:
                 yield _violation(
@@ -346,7 +368,7 @@ def _children_sum_rules(
                     node.name,
                     key,
                     f"{node.name}: min {_amount(key, own)} exceeds the sum of children's min "
-                    f"{_amount(key, total)} ({_children_parts(key, children)})",
+                    f"{_amount(key, total)} ({_children_parts(key, tree.children(node.name))})",
                 )
         elif total > own:
             # checkMinQuotaValidate (quota_topology_check.go) checks this from both sides, as
@@ -357,7 +379,7 @@ def _children_sum_rules(
                 node.name,
                 key,
                 f"{node.name}: sum of children's min {_amount(key, total)} exceeds min "
-                f"{_amount(key, own)} ({_children_parts(key, children)})",
+                f"{_amount(key, own)} ({_children_parts(key, tree.children(node.name))})",
             )
 
 
@@ -365,11 +387,13 @@ def _check_arguments(tree: object, profile: object, total: object) -> None:
     if not isinstance(tree, QuotaTree):
         raise InvalidRequest("tree", f"expected a QuotaTree, got {type(tree).__name__}")
     if not isinstance(profile, Profile):
-        raise InvalidRequest("profile", f"expected a Profile, got {profile!r}")
+        raise InvalidRequest("profile", f"expected a Profile, got {render(profile)}")
     if total is None:
         return
     if not isinstance(total, Resources):
-        raise InvalidRequest("total", f"expected Resources, got {type(total).__name__}")
+        raise InvalidRequest(
+            "total", f"expected Resources, got {type(total).__name__} {render(total)}"
+        )
     if profile is not Profile.STRICT:
         # Only STRICT compares the root with the cluster; ignoring the argument would let a
         # caller believe the capacity was checked.
@@ -418,18 +442,29 @@ def validate_tree(
     True
     """
     _check_arguments(tree, profile, total)
+    nodes = tree.nodes
     owners: dict[str, str] = {}
-    for node in tree:
+    for node in nodes:
         for namespace in node.namespaces:
             owners.setdefault(namespace, node.name)
+    position = {node.name: index for index, node in enumerate(nodes)}
+    lows = [_plain(node.min) for node in nodes]
+    highs = [_plain(node.max) for node in nodes]
     violations: list[Violation] = []
-    for node in tree:
-        violations.extend(_own_rules(node, owners, profile))
+    for index, node in enumerate(nodes):
+        low, high = lows[index], highs[index]
+        violations.extend(_own_rules(node, low, high, owners, profile))
         if node.parent is None:
             if total is not None:
                 violations.extend(_total_rules(node, total))
         else:
-            violations.extend(_parent_relation_rules(node, tree.node(node.parent), profile))
+            parent = position[node.parent]
+            violations.extend(
+                _parent_relation_rules(
+                    (node.name, low, high), (node.parent, lows[parent], highs[parent]), profile
+                )
+            )
         if node.children:
-            violations.extend(_children_sum_rules(node, tree.children(node.name), profile))
+            children_lows = (lows[position[child]] for child in node.children)
+            violations.extend(_children_sum_rules(node, low, children_lows, tree, profile))
     return ValidationReport(profile=profile, violations=violations)
