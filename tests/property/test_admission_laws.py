@@ -181,8 +181,8 @@ class AdmissionMachine(RuleBasedStateMachine):
         super().__init__()
         self.tree = generate_tree(4, 2, seed=0)
         self.total = self.tree.root.min
-        self.running: dict[str, QueueUnit] = {}
-        self.waiting: dict[str, QueueUnit] = {}
+        self.running: dict[tuple[str, str], QueueUnit] = {}
+        self.waiting: dict[tuple[str, str], QueueUnit] = {}
         self.serial = 0
         self.option: dict[str, object] = {}
 
@@ -196,7 +196,7 @@ class AdmissionMachine(RuleBasedStateMachine):
         for unit in units:
             self.serial += 1
             renamed = attrs.evolve(unit, name=f"u{self.serial}", created=self.serial)
-            self.waiting[renamed.key] = renamed
+            self.waiting[renamed.identity] = renamed
 
     @rule(data=st.data())
     def withdraw(self, data: st.DataObject) -> None:
@@ -234,11 +234,11 @@ class AdmissionMachine(RuleBasedStateMachine):
             reclaim=self.option["reclaim"],  # type: ignore[arg-type]
         )
         for unit in result.admitted:
-            del self.waiting[unit.key]
-            self.running[unit.key] = unit
+            del self.waiting[unit.identity]
+            self.running[unit.identity] = unit
         for preemption in result.preempted:
-            del self.running[preemption.victim.key]
-            self.waiting[preemption.victim.key] = preemption.victim
+            del self.running[preemption.victim.identity]
+            self.waiting[preemption.victim.identity] = preemption.victim
 
     @invariant()
     def running_fits_the_cluster(self) -> None:

@@ -87,7 +87,7 @@ def queue_units(
     >>> @settings(max_examples=5, database=None)
     ... @given(queue_units(tree))
     ... def check(units):
-    ...     assert len({u.key for u in units}) == len(units)
+    ...     assert len({u.identity for u in units}) == len(units)
     >>> check()
     """
     targets = _placements(tree)

@@ -177,15 +177,15 @@ def check_admission(
         problems.append("runtime does not cover exactly the nodes of the tree")
         return tuple(problems)
 
-    expected: dict[str, QueueUnit] = {unit.key: unit for unit in pending}
-    seen: dict[str, int] = {}
+    expected: dict[tuple[str, str], QueueUnit] = {unit.identity: unit for unit in pending}
+    seen: dict[tuple[str, str], int] = {}
     for unit in (*result.admitted, *(item.unit for item in result.pending)):
-        seen[unit.key] = seen.get(unit.key, 0) + 1
-        if expected.get(unit.key) != unit:
+        seen[unit.identity] = seen.get(unit.identity, 0) + 1
+        if expected.get(unit.identity) != unit:
             problems.append(f"{unit.key} is in the result but not among the pending units")
     problems.extend(
-        f"{key} appears {seen.get(key, 0)} times in admitted + pending"
-        for key in expected
+        f"{unit.key} appears {seen.get(key, 0)} times in admitted + pending"
+        for key, unit in expected.items()
         if seen.get(key, 0) != 1
     )
 
@@ -222,23 +222,23 @@ def check_admission(
     if dict(result.runtime) != runtime_quota(tree, demand, total):
         problems.append("runtime differs from runtime_quota over demand = running + pending")
 
-    running_by_key = {unit.key: unit for unit in running}
-    victims_of: dict[str, list[Preemption]] = {}
-    victim_keys: set[str] = set()
-    admitted_keys = {unit.key for unit in result.admitted}
+    running_by_key = {unit.identity: unit for unit in running}
+    victims_of: dict[tuple[str, str], list[Preemption]] = {}
+    victim_keys: set[tuple[str, str]] = set()
+    admitted_keys = {unit.identity for unit in result.admitted}
     for preemption in result.preempted:
         victim = preemption.victim
-        if running_by_key.get(victim.key) != victim:
+        if running_by_key.get(victim.identity) != victim:
             problems.append(f"victim {victim.key} is not a running unit")
-        elif victim.key in victim_keys:
+        elif victim.identity in victim_keys:
             problems.append(f"victim {victim.key} is preempted twice")
         elif not victim.preemptible:
             problems.append(f"victim {victim.key} is not preemptible")
-        victim_keys.add(victim.key)
-        if preemption.preemptor is None or preemption.preemptor.key not in admitted_keys:
+        victim_keys.add(victim.identity)
+        if preemption.preemptor is None or preemption.preemptor.identity not in admitted_keys:
             problems.append(f"victim {victim.key} has no admitted preemptor")
             continue
-        victims_of.setdefault(preemption.preemptor.key, []).append(preemption)
+        victims_of.setdefault(preemption.preemptor.identity, []).append(preemption)
     if problems:
         return tuple(problems)
 
@@ -246,15 +246,15 @@ def check_admission(
     for unit in running:
         replay.move(unit, 1)
     requested: dict[str, set[str]] = {name: set() for name in names}
-    present = {unit.key: unit for unit in running}
+    present = {unit.identity: unit for unit in running}
     # The leaves that may lend back: above their runtime when the cycle starts, for as long
     # as they stay above it.
     lenders = {leaf for leaf in names if tree.node(leaf).is_leaf and replay.over_runtime(leaf)}
-    waiting = {item.unit.key: item for item in result.pending}
+    waiting = {item.unit.identity: item for item in result.pending}
     decided: list[QueueUnit] = []
 
     def decide(unit: QueueUnit) -> None:
-        verdict = waiting.get(unit.key)
+        verdict = waiting.get(unit.identity)
         if verdict is not None:
             assert reclaim is not None  # pending units are looked at only then
             problems.extend(
@@ -266,7 +266,7 @@ def check_admission(
         decided.append(unit)
         leaf = _leaf(tree, unit)
         assert leaf is not None
-        chosen = victims_of.get(unit.key, [])
+        chosen = victims_of.get(unit.identity, [])
         for preemption in chosen:
             problems.extend(_victim_problems(tree, replay, unit, preemption))
         for preemption in chosen:
@@ -279,7 +279,7 @@ def check_admission(
             if not replay.violations(unit):
                 problems.append(f"victim {preemption.victim.key} of {unit.key} is not needed")
             replay.move(preemption.victim, -1)
-            present.pop(preemption.victim.key, None)
+            present.pop(preemption.victim.identity, None)
             victim_leaf = _leaf(tree, preemption.victim)
             if victim_leaf in lenders and not replay.over_runtime(victim_leaf):
                 lenders.discard(victim_leaf)
@@ -297,7 +297,7 @@ def check_admission(
         for unit in result.admitted:
             decide(unit)
     for unit in sorted(pending, key=order_key) if reclaim is not None else ():
-        verdict = waiting.get(unit.key)
+        verdict = waiting.get(unit.identity)
         if _leaf(tree, unit) is None or (
             verdict is not None and verdict.reason is Reason.BLOCKED_BY_HEAD
         ):
@@ -347,7 +347,7 @@ def _reason_problems(
     item: Pending,
     *,
     reclaim: Reclaim,
-    present: Mapping[str, QueueUnit],
+    present: Mapping[tuple[str, str], QueueUnit],
     lenders: set[str],
 ) -> list[str]:
     """Whether ``item``'s reason holds when ``unit`` is decided, and whether the documented
