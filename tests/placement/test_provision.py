@@ -74,7 +74,8 @@ def test_equal_cost_prefers_fewer_nodes() -> None:
 
 
 def test_many_equal_types_and_a_large_shortfall_stay_fast() -> None:
-    # Equal prices per replica tie every mix; the bound on (cost, nodes) cuts the ties.
+    # Equal prices per replica tie every mix: the tie-break gives the first types all they
+    # can take (the knapsack table costs O(types × shortfall), ties or not).
     types = [cpu_type(f"t{index}", 1, "1.00") for index in range(6)]
     fleet = one_pool_fleet(types, {t.name: 400 for t in types}, max_nodes=2000)
     result = place(Workload(name="w", replicas=1500, request=ONE_CPU.request), ECS, fleet)
@@ -145,7 +146,7 @@ def test_a_pool_shared_by_two_types_is_left_to_the_type_that_needs_it() -> None:
     assert_placement_consistent(workload, ECS, fleet, result)
 
 
-def test_most_provisionable_counts_down_when_types_compete() -> None:
+def test_most_provisionable_when_types_compete() -> None:
     offers = [
         Offer(cluster="c1", region="r", pool="ab", headroom=2, types=("a", "b")),
         Offer(cluster="c2", region="r", pool="a", headroom=1, types=("a",)),
@@ -239,3 +240,181 @@ def test_provisioning_cost_equals_exhaustive_search(workload: Workload, fleet: F
     result = place(workload, policy, fleet)
     assert result.hourly_cost == expected
     assert_placement_consistent(workload, policy, fleet, result)
+
+
+def _named_fleet(pair: str) -> Fleet:
+    """The reproducer of the name-collision bug, with ``pair`` for the type "x,y"."""
+    types = [
+        InstanceType(
+            name=name,
+            allocatable=Resources.parse({"cpu": 1, "memory": "2Gi"}),
+            hourly_price=Decimal(1),
+        )
+        for name in (pair, "x", "y")
+    ]
+    return Fleet(
+        clusters=[
+            Cluster(
+                name="c1",
+                region="r",
+                pools=[NodePool(name="p1", instance_types=[pair], max_nodes=1)],
+            ),
+            Cluster(
+                name="c2",
+                region="r",
+                pools=[NodePool(name="p2", instance_types=["x", "y"], max_nodes=5)],
+            ),
+        ],
+        inventory={"r": {pair: 9, "x": 9, "y": 9}},
+        catalog=types,
+    )
+
+
+@pytest.mark.parametrize("pair", ["x,y", "xy"])
+def test_type_names_with_separators_do_not_collide(pair: str) -> None:
+    # The old max-flow named the group of p1 "g:r:x,y", which is also the name of the group
+    # of p2 (types "x" and "y"): p1's headroom vanished and place raised "5 available".
+    workload = Workload(name="w", replicas=6, request=Resources.parse({"cpu": 1}))
+    result = place(workload, ECS, _named_fleet(pair))
+    assert dict(result.replicas) == {"c1": 1, "c2": 5}
+    assert result.provisioning == (
+        NodeProvision(
+            cluster="c1",
+            pool="p1",
+            instance_type=pair,
+            nodes=1,
+            replicas=1,
+            hourly_cost=Decimal(1),
+        ),
+        NodeProvision(
+            cluster="c2",
+            pool="p2",
+            instance_type="x",
+            nodes=5,
+            replicas=5,
+            hourly_cost=Decimal(5),
+        ),
+    )
+    assert result.hourly_cost == Decimal(6)
+
+
+@pytest.mark.parametrize("name", ["source", "sink", "t:x", "s:r:x", "g:r:x"])
+def test_type_and_region_names_like_the_old_sentinels_are_ordinary(name: str) -> None:
+    offers = [
+        Offer(cluster="c1", region="g:r", pool="p", headroom=2, types=(name, "x")),
+        Offer(cluster="c2", region="r", pool="p", headroom=3, types=("x",)),
+    ]
+    shapes = [
+        Shape(name=name, per_node=1, price=Decimal(1)),
+        Shape(name="x", per_node=1, price=Decimal(2)),
+    ]
+    stock = {("g:r", name): 1, ("g:r", "x"): 5, ("r", "x"): 5}
+    assert most_provisionable(offers, shapes, stock) == 5
+    plan = plan_provisioning(5, offers, shapes, stock, base={})
+    assert plan is not None
+    assert sorted((p.cluster, p.instance_type, p.nodes) for p in plan) == [
+        ("c1", name, 1),
+        ("c1", "x", 1),
+        ("c2", "x", 3),
+    ]
+
+
+def test_competing_types_keep_the_even_spread_and_the_tie_break() -> None:
+    # Two regions, each with a pool taking "a" or "b" (stock 2 each). Six replicas: "a" is
+    # cheaper, so 4 × "a" (2 per region, the most even) and 2 × "b".
+    offers = [
+        Offer(cluster=f"c{i}", region=f"r{i}", pool="ab", headroom=3, types=("a", "b"))
+        for i in (1, 2)
+    ]
+    shapes = [
+        Shape(name="a", per_node=1, price=Decimal(1)),
+        Shape(name="b", per_node=1, price=Decimal(2)),
+    ]
+    stock = {(f"r{i}", t): 2 for i in (1, 2) for t in ("a", "b")}
+    plan = plan_provisioning(6, offers, shapes, stock, base={})
+    assert plan is not None
+    assert [(p.cluster, p.instance_type, p.nodes) for p in plan] == [
+        ("c1", "a", 2),
+        ("c1", "b", 1),
+        ("c2", "a", 2),
+        ("c2", "b", 1),
+    ]
+    packed = plan_provisioning(6, offers, shapes, stock, base={"c2": 1}, concentrate=True)
+    assert packed is not None
+    assert sum(p.replicas for p in packed) == 6
+    assert [(p.cluster, p.nodes) for p in packed if p.cluster == "c2"] == [("c2", 2), ("c2", 1)]
+
+
+def test_a_pool_of_several_types_beyond_the_box_optimum_needs_the_solver() -> None:
+    # Seven cheap types in one pool of 10 nodes, an expensive fallback pool: the cheapest
+    # type per type alone would take 20 nodes, but the pool holds 10.
+    types = [cpu_type(f"cheap{i}", 1, f"1.0{i}") for i in range(7)]
+    spare = cpu_type("spare", 1, "3.00")
+    fleet = Fleet(
+        clusters=[
+            Cluster(
+                name="c1",
+                region="r",
+                pools=[
+                    NodePool(name="cheap", instance_types=[t.name for t in types], max_nodes=10),
+                    NodePool(name="spare", instance_types=["spare"], max_nodes=20),
+                ],
+            )
+        ],
+        inventory={"r": {**{t.name: 10 for t in types}, "spare": 20}},
+        catalog=[*types, spare],
+    )
+    workload = Workload(name="w", replicas=20, request=Resources.parse({"cpu": 1}))
+    result = place(workload, ECS, fleet)
+    assert [(p.instance_type, p.nodes) for p in result.provisioning] == [
+        ("cheap0", 10),
+        ("spare", 10),
+    ]
+    assert result.hourly_cost == Decimal("40.00")
+
+
+def test_unmeetable_shortfalls_are_answered_without_a_search() -> None:
+    offer = Offer(cluster="c", region="r", pool="p", headroom=40, types=("a", "b", "c", "d"))
+    shapes = [Shape(name=n, per_node=1, price=Decimal(i + 1)) for i, n in enumerate("abcd")]
+    stock = {("r", n): 10 for n in "abcd"}
+    assert most_provisionable([offer], shapes, stock) == 40
+    assert plan_provisioning(41, [offer], shapes, stock, base={}) is None
+    plan = plan_provisioning(40, [offer], shapes, stock, base={})
+    assert plan is not None
+    assert [p.nodes for p in plan] == [10, 10, 10, 10]
+
+
+def test_a_solver_answer_that_fails_the_exact_checks_is_retried_then_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from invsched.placement import _mip
+
+    offers = [Offer(cluster="c", region="r", pool="p", headroom=2, types=("a", "b", "c"))]
+    shapes = [
+        Shape(name="a", per_node=1, price=Decimal(1)),
+        Shape(name="b", per_node=1, price=Decimal(2)),
+        Shape(name="c", per_node=3, price=Decimal(7)),
+    ]
+    stock = {("r", name): 5 for name in "abc"}
+    # The box optimum (2 × "a" + 1 × "b", 4.00) does not fit the pool of 2: the MIP decides.
+    expected = plan_provisioning(3, offers, shapes, stock, base={})
+    assert expected is not None
+    assert [(p.instance_type, p.nodes) for p in expected] == [("c", 1)]
+    modes: list[bool] = []
+    original = _mip._Model.__init__
+
+    def spy(self: _mip._Model, *args: object, strict: bool, **kwargs: object) -> None:
+        modes.append(strict)
+        original(self, *args, strict=strict, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_mip._Model, "__init__", spy)
+    calls = iter([False])  # the first check fails, every later one passes
+    valid = _mip._Model._valid
+    monkeypatch.setattr(
+        _mip._Model, "_valid", lambda self, vector: next(calls, True) and valid(self, vector)
+    )
+    assert plan_provisioning(3, offers, shapes, stock, base={}) == expected
+    assert modes == [False, True]
+    monkeypatch.setattr(_mip._Model, "_valid", lambda self, vector: False)
+    with pytest.raises(_mip.SolverError):
+        plan_provisioning(3, offers, shapes, stock, base={})

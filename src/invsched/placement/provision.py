@@ -6,32 +6,45 @@ has a stock per instance type that all pools of the region share; a node of type
 ``k_t`` replicas and costs ``price_t`` per hour. Choose how many nodes of each type, and
 where, so that they hold at least ``shortfall`` replicas at the least total hourly cost.
 
-How it is solved:
+How it is solved (every step exact, integer arithmetic for counts and money):
 
-1. Cost depends only on ``n_t``, the number of new nodes per type, so a branch and bound
-   searches these vectors (types in order of price per replica; the lower bound is the
-   remaining replicas × the best price per replica still available). Ties in cost go to
-   fewer nodes. The search is exact; on the instance sizes seen in practice (a handful of
-   instance types) it visits few vectors.
-2. Whether a vector can be bought is a transportation question (type → regional stock →
-   pool headroom). When every pool lists one usable type, types do not interact and
-   ``n_t ≤ U_t`` (the type's own maximum) decides it; otherwise a small max-flow over
-   (region, type) and groups of interchangeable pools decides it.
+1. Pools of a region that list the same usable types are merged into one group; types,
+   (region, type) stock and groups become an integer-indexed transport network
+   (:mod:`invsched.placement._flow`). The most replicas new nodes can hold is computed
+   directly: ``Σ_t k_t · U_t`` when every group offers one type (``U_t`` = Σ over regions
+   of min(stock, headroom of the groups listing ``t``)), else Edmonds' polymatroid greedy
+   with one incremental max-flow. A shortfall above it is answered at once.
+2. Cost depends only on ``n_t``, the nodes per type. The objective is lexicographic: least
+   cost, then fewest nodes, then the most nodes of the first type in the order (price per
+   replica, price, larger nodes, name), then of the second, and so on.
+
+   * Every group offers one type: types do not interact and ``0 ≤ n_t ≤ U_t`` is the whole
+     constraint, a bounded knapsack cover solved exactly by a table over replicas
+     (:mod:`invsched.placement._knapsack`, O(t · S)).
+   * Some group offers several: the same table is a relaxation, and its answer is taken
+     when one max-flow shows it can be bought; otherwise a small MIP over ``n_t`` and the
+     flow, solved by HiGHS in stages and checked with integer arithmetic
+     (:mod:`invsched.placement._mip`).
 3. The chosen nodes are then placed one at a time on the pool of the cluster with the
    fewest replicas so far (water-filling: the most even spread among equal-cost plans), or
-   the most replicas when concentrating (Aggregated); excess slots of the last nodes are
-   trimmed from the most loaded clusters.
+   the most replicas when concentrating (Aggregated); when types compete for pools, a pool
+   is taken only if the rest of the vector can still be bought, which one maintained
+   max-flow answers in O(1), or one BFS when the flow must be rerouted. Excess slots of the
+   last nodes are trimmed from the most loaded clusters.
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
 import attrs
 
+from invsched.placement._flow import Router, Transport
+from invsched.placement._knapsack import cheapest_cover
 from invsched.placement.estimate import Offer, Shape
 
 __all__ = [
@@ -54,8 +67,12 @@ class NodeProvision:
         pool: the node pool that grows.
         instance_type: the type of the new nodes.
         nodes: how many nodes to add (≥ 1).
-        replicas: how many replicas of the workload they host.
-        hourly_cost: ``nodes × hourly_price`` of the type.
+        replicas: how many replicas of the workload they host (≥ 0).
+        hourly_cost: ``nodes × hourly_price`` of the type (a finite ``Decimal`` ≥ 0).
+
+    Raises:
+        InvalidRequest: a name that is not a non-empty printable string, a count out of
+            range, or a cost that is not a finite ``Decimal`` ≥ 0.
 
     >>> NodeProvision(cluster="c1", pool="gpu", instance_type="a10", nodes=2, replicas=2,
     ...     hourly_cost=Decimal("19.48")).hourly_cost
@@ -69,6 +86,22 @@ class NodeProvision:
     replicas: int
     hourly_cost: Decimal
 
+    def __attrs_post_init__(self) -> None:
+        # Checked here, with local imports, so that the record stays self-contained in this
+        # module (whose header belongs to the provisioning search).
+        from invsched import _validators as check  # noqa: PLC0415
+        from invsched.errors import InvalidRequest  # noqa: PLC0415
+
+        check.check_name(InvalidRequest, "NodeProvision.cluster", self.cluster)
+        check.check_name(InvalidRequest, "NodeProvision.pool", self.pool)
+        check.check_name(InvalidRequest, "NodeProvision.instance_type", self.instance_type)
+        check.check_count(InvalidRequest, "NodeProvision.nodes", self.nodes, minimum=1)
+        check.check_count(InvalidRequest, "NodeProvision.replicas", self.replicas)
+        # A cost is a product of bounded factors (price × nodes): finite, ≥ 0, not bounded.
+        check.check_decimal(
+            InvalidRequest, "NodeProvision.hourly_cost", self.hourly_cost, bounded=False
+        )
+
 
 @attrs.frozen(kw_only=True)
 class NodeRelease:
@@ -76,8 +109,11 @@ class NodeRelease:
 
     Attributes:
         cluster, pool, instance_type: where the nodes are.
-        nodes: how many become empty.
-        hourly_savings: ``nodes × hourly_price`` of the type.
+        nodes: how many become empty (≥ 1).
+        hourly_savings: ``nodes × hourly_price`` of the type (a finite ``Decimal`` ≥ 0).
+
+    Raises:
+        InvalidRequest: as :class:`NodeProvision`.
 
     >>> NodeRelease(cluster="c1", pool="gpu", instance_type="a10", nodes=1,
     ...     hourly_savings=Decimal("9.74")).nodes
@@ -90,153 +126,47 @@ class NodeRelease:
     nodes: int
     hourly_savings: Decimal
 
+    def __attrs_post_init__(self) -> None:
+        # As NodeProvision: checked here, with local imports.
+        from invsched import _validators as check  # noqa: PLC0415
+        from invsched.errors import InvalidRequest  # noqa: PLC0415
 
-def _type_capacity(offers: Sequence[Offer], stock: Mapping[tuple[str, str], int]) -> dict[str, int]:
-    """U_t: the most nodes of each type that could be bought if no other type were."""
-    headroom: dict[tuple[str, str], int] = {}
-    for offer in offers:
-        for name in offer.types:
-            key = (offer.region, name)
-            headroom[key] = headroom.get(key, 0) + offer.headroom
-    capacity: dict[str, int] = {}
-    for (region, name), room in headroom.items():
-        capacity[name] = capacity.get(name, 0) + min(room, stock.get((region, name), 0))
-    return capacity
-
-
-def _max_flow(graph: dict[str, dict[str, int]], source: str, sink: str) -> int:
-    """Edmonds–Karp over a tiny residual graph (mutated in place; callers pass a copy)."""
-    flow = 0
-    while True:
-        parent = {source: source}
-        frontier = [source]
-        while frontier and sink not in parent:
-            following = []
-            for vertex in frontier:
-                for target, room in graph[vertex].items():
-                    if room > 0 and target not in parent:
-                        parent[target] = vertex
-                        following.append(target)
-            frontier = following
-        if sink not in parent:
-            return flow
-        push = None
-        vertex = sink
-        while vertex != source:
-            room = graph[parent[vertex]][vertex]
-            push = room if push is None else min(push, room)
-            vertex = parent[vertex]
-        assert push is not None
-        vertex = sink
-        while vertex != source:
-            before = parent[vertex]
-            graph[before][vertex] -= push
-            graph[vertex][before] = graph[vertex].get(before, 0) + push
-            vertex = before
-        flow += push
+        check.check_name(InvalidRequest, "NodeRelease.cluster", self.cluster)
+        check.check_name(InvalidRequest, "NodeRelease.pool", self.pool)
+        check.check_name(InvalidRequest, "NodeRelease.instance_type", self.instance_type)
+        check.check_count(InvalidRequest, "NodeRelease.nodes", self.nodes, minimum=1)
+        check.check_decimal(
+            InvalidRequest, "NodeRelease.hourly_savings", self.hourly_savings, bounded=False
+        )
 
 
-def _is_feasible(
-    demand: Mapping[str, int],
-    offers: Sequence[Offer],
-    headroom: Mapping[int, int],
-    stock: Mapping[tuple[str, str], int],
-) -> bool:
-    """Whether ``demand[type]`` new nodes can be bought at once (shared pools and stock)."""
-    wanted = sum(demand.values())
-    if wanted == 0:
-        return True
-    # Pools of one region with the same usable types are interchangeable: merge them.
-    groups: dict[tuple[str, tuple[str, ...]], int] = {}
-    for index, offer in enumerate(offers):
-        key = (offer.region, offer.types)
-        groups[key] = groups.get(key, 0) + headroom[index]
-    graph: dict[str, dict[str, int]] = {"source": {}, "sink": {}}
-    for name, count in demand.items():
-        if count:
-            graph["source"][f"t:{name}"] = count
-            graph.setdefault(f"t:{name}", {})
-    for (region, types), room in groups.items():
-        group = f"g:{region}:{','.join(types)}"
-        graph[group] = {"sink": room}
-        for name in types:
-            if demand.get(name):
-                stock_vertex = f"s:{region}:{name}"
-                if stock_vertex not in graph:
-                    graph[stock_vertex] = {}
-                    graph[f"t:{name}"][stock_vertex] = stock.get((region, name), 0)
-                graph[stock_vertex][group] = wanted
-    return _max_flow(graph, "source", "sink") == wanted
+def _order_key(shape: Shape) -> tuple[Fraction, Decimal, int, str]:
+    """The tie-break order of types: price per replica, price, larger nodes, name."""
+    return (Fraction(shape.price) / shape.per_node, shape.price, -shape.per_node, shape.name)
 
 
-def _ratio(shape: Shape) -> Fraction:
-    return Fraction(shape.price) / shape.per_node
+def _integer_prices(prices: Sequence[Decimal]) -> list[int]:
+    """Prices in one integer unit (their common denominator, then divided by their gcd)."""
+    exact = [Fraction(price) for price in prices]
+    unit = math.lcm(1, *(price.denominator for price in exact))
+    scaled = [int(price * unit) for price in exact]
+    common = math.gcd(*scaled)
+    return [price // common for price in scaled] if common > 1 else scaled
 
 
-def _cheapest_vector(
-    shortfall: int,
-    shapes: Sequence[Shape],
-    capacity: Mapping[str, int],
-    feasible: Callable[[Mapping[str, int]], bool] | None,
-) -> dict[str, int] | None:
-    """Branch and bound over nodes per type: least cost, then fewest nodes, else ``None``."""
-    order = sorted(
-        (shape for shape in shapes if capacity.get(shape.name, 0) > 0),
-        key=lambda shape: (_ratio(shape), shape.price, -shape.per_node, shape.name),
-    )
-    ratios = [_ratio(shape) for shape in order]
-    # largest[i]: the biggest node among types i.., for a lower bound on the nodes still needed.
-    largest = [max((shape.per_node for shape in order[i:]), default=1) for i in range(len(order))]
-    counts = [0] * len(order)
-    best_key: tuple[Decimal, int] | None = None
-    best_vector: dict[str, int] | None = None
-
-    def search(index: int, remaining: int, cost: Decimal, nodes: int) -> None:
-        nonlocal best_key, best_vector
-        if remaining <= 0:
-            if best_key is not None and (cost, nodes) >= best_key:
-                return
-            vector = {order[i].name: counts[i] for i in range(len(order)) if counts[i]}
-            if feasible is not None and not feasible(vector):
-                return
-            best_key, best_vector = (cost, nodes), vector
-            return
-        if index == len(order):
-            return
-        # Every remaining replica costs at least the best price per replica still on offer,
-        # and needs at least a share of the largest node still on offer. A branch that
-        # cannot beat the best (cost, nodes) is cut, ties included: the first found stays.
-        if best_key is not None:
-            bound = (
-                Fraction(cost) + remaining * ratios[index],
-                nodes - (-remaining // largest[index]),
-            )
-            if bound >= (Fraction(best_key[0]), best_key[1]):
-                return
-        shape = order[index]
-        most = min(capacity[shape.name], -(-remaining // shape.per_node))
-        for count in range(most, -1, -1):
-            counts[index] = count
-            search(
-                index + 1,
-                remaining - count * shape.per_node,
-                cost + shape.price * count,
-                nodes + count,
-            )
-        counts[index] = 0
-
-    search(0, shortfall, Decimal(0), 0)
-    return best_vector
+def _capacity(transport: Transport, sizes: Sequence[int]) -> int:
+    """The most replicas new nodes can hold (see the module notes, step 1)."""
+    counts = transport.bounds if transport.single else transport.max_nodes(sizes)
+    return sum(size * count for size, count in zip(sizes, counts, strict=True))
 
 
-def _feasibility(
-    offers: Sequence[Offer], stock: Mapping[tuple[str, str], int]
-) -> Callable[[Mapping[str, int]], bool] | None:
-    """A joint feasibility check, or ``None`` when types cannot compete for a pool."""
-    if all(len(offer.types) == 1 for offer in offers):
-        return None
-    headroom = {index: offer.headroom for index, offer in enumerate(offers)}
-    return lambda vector: _is_feasible(vector, offers, headroom, stock)
+def _problem(
+    offers: Sequence[Offer], shapes: Sequence[Shape], stock: Mapping[tuple[str, str], int]
+) -> tuple[Transport, list[Shape]]:
+    """The transport network and the shape of each of its types, in type index order."""
+    by_name = {shape.name: shape for shape in shapes}
+    transport = Transport(offers, list(by_name.values()), stock)
+    return transport, [by_name[name] for name in transport.names]
 
 
 def most_provisionable(
@@ -246,24 +176,59 @@ def most_provisionable(
 ) -> int:
     """The most replicas new nodes could hold, all offers and stock together.
 
-    Runtime complexity: O(o · t) when every pool lists one usable type; otherwise one
-    branch and bound per candidate total, counting down from the per-type bound.
+    Contract: ``plan_provisioning(s, ...)`` returns ``None`` exactly when
+    ``s > most_provisionable(...)``. Types without a shape, with 0 replicas per node or
+    without stock in the pool's region, and pools without headroom, add nothing.
+
+    Runtime complexity: O(o + t log t) for o offers and t types when every pool lists one
+    usable type; otherwise O(o + t · V · E²) for the greedy over one Edmonds–Karp max-flow
+    on V = t + stock pairs + groups vertices and E arcs (groups merge the pools of a region
+    with the same types, so V and E do not grow with the number of clusters).
 
     >>> offer = Offer(cluster="c", region="r", pool="p", headroom=5, types=("a10",))
     >>> most_provisionable([offer], [Shape(name="a10", per_node=2, price=Decimal(1))],
     ...     {("r", "a10"): 3})
     6
     """
-    capacity = _type_capacity(offers, stock)
-    per_node = {shape.name: shape.per_node for shape in shapes}
-    bound = sum(capacity.get(name, 0) * size for name, size in per_node.items())
-    feasible = _feasibility(offers, stock)
-    if feasible is None:
-        return bound
-    for total in range(bound, 0, -1):
-        if _cheapest_vector(total, shapes, capacity, feasible) is not None:
-            return total
-    return 0
+    transport, kinds = _problem(offers, shapes, stock)
+    return _capacity(transport, [shape.per_node for shape in kinds])
+
+
+def _cheapest_vector(
+    shortfall: int, transport: Transport, kinds: Sequence[Shape]
+) -> tuple[list[int], Router | None] | None:
+    """Nodes per type index (module notes, step 2), and a router when types compete."""
+    sizes = [shape.per_node for shape in kinds]
+    capacity = _capacity(transport, sizes)
+    if shortfall > capacity:
+        return None
+    if transport.single and shortfall == capacity:
+        return list(transport.bounds), None  # only buying everything covers it
+    order = sorted(range(len(kinds)), key=lambda i: _order_key(kinds[i]))
+    costs = _integer_prices([shape.price for shape in kinds])
+    # The knapsack over the box 0 ≤ n_t ≤ U_t. When every group offers one type the box is
+    # the whole constraint. Otherwise it is a relaxation: if its answer can be bought, it
+    # is also the answer of the real problem (the real vectors are a subset of the box's, so
+    # the key cannot be lower, and the box's lexicographically largest least vector stays
+    # the largest in any subset that holds it).
+    items = [(costs[i], sizes[i], transport.bounds[i]) for i in order]
+    found = cheapest_cover(shortfall, items)
+    assert found is not None  # the shortfall is within capacity
+    counts = [0] * len(kinds)
+    for kind, count in zip(order, found, strict=True):
+        counts[kind] = count
+    if transport.single:
+        return counts, None
+    router = transport.router(counts)
+    if router is not None:
+        return counts, router
+    from invsched.placement._mip import cheapest_routed  # noqa: PLC0415 (imports HiGHS)
+
+    routed = cheapest_routed(shortfall, transport, order, costs, sizes)
+    assert routed is not None  # the shortfall is within capacity
+    router = transport.router(routed)
+    assert router is not None  # checked inside cheapest_routed
+    return routed, router
 
 
 def plan_provisioning(
@@ -278,7 +243,7 @@ def plan_provisioning(
     """The least-cost new nodes holding ``shortfall`` replicas, or ``None`` if impossible.
 
     Args:
-        shortfall: replicas that need new nodes (> 0).
+        shortfall: replicas that need new nodes (> 0; ``()`` for ≤ 0).
         offers: pools that can grow, with only the types that fit one replica.
         shapes: every usable type (replicas per node > 0, price).
         stock: ``(region, type)`` → nodes still for sale, shared by the region's pools.
@@ -288,10 +253,21 @@ def plan_provisioning(
 
     Returns:
         One :class:`NodeProvision` per (cluster, pool, type), sorted, whose replicas sum to
-        ``shortfall``; each provisioned node hosts at least one replica.
+        ``shortfall``; each provisioned node hosts at least one replica. The nodes per type
+        have the least total price; among those the fewest nodes; among those the most
+        nodes of the first type in the order (price per replica, price, larger nodes, name),
+        then of the next. ``None`` when ``shortfall > most_provisionable(...)``.
 
-    Runtime complexity: O(N log o) to place N new nodes over o offers, after the branch and
-    bound over types (see the module notes).
+    Raises:
+        invsched.placement._mip.SolverError: pools list several types and HiGHS twice
+            returned a vector that the exact checks refute (never seen).
+
+    Runtime complexity: O(o + t · S) for o offers, t types and S = ``shortfall`` when every
+    pool lists one usable type (a knapsack table); when pools list several types, the
+    capacity greedy of :func:`most_provisionable` plus at most t + 1 MIP solves over t
+    integers (see :mod:`invsched.placement._mip`). Then O(N log o) to place N new nodes,
+    plus O(V + E) per node that needs the flow rerouted when types compete, and
+    O(k · h) to trim the k < max replicas-per-node excess slots over h (pool, type) entries.
 
     >>> offers = [Offer(cluster=c, region=c, pool="gpu", headroom=4, types=("a10",))
     ...     for c in ("c1", "c2")]
@@ -300,19 +276,23 @@ def plan_provisioning(
     >>> [(p.cluster, p.nodes, p.replicas, p.hourly_cost) for p in plan]
     [('c1', 2, 2, Decimal('4')), ('c2', 2, 2, Decimal('4'))]
     """
-    capacity = _type_capacity(offers, stock)
-    feasible = _feasibility(offers, stock)
-    vector = _cheapest_vector(shortfall, shapes, capacity, feasible)
-    if vector is None:
+    if shortfall <= 0:
+        return ()
+    transport, kinds = _problem(offers, shapes, stock)
+    chosen = _cheapest_vector(shortfall, transport, kinds)
+    if chosen is None:
         return None
-    by_name = {shape.name: shape for shape in shapes}
+    counts, router = chosen
+    kind_of = {shape.name: index for index, shape in enumerate(kinds)}
+    vector = {kinds[i].name: count for i, count in enumerate(counts) if count}
+    by_name = {shape.name: shape for shape in kinds}
     headroom = {index: offer.headroom for index, offer in enumerate(offers)}
     left = dict(stock)
     totals = dict(base)
     nodes: dict[int, dict[str, int]] = {}
     sign = -1 if concentrate else 1
     remaining = dict(vector)
-    for name in sorted(vector, key=lambda n: (_ratio(by_name[n]), n)):
+    for name in sorted(vector, key=lambda n: (Fraction(by_name[n].price) / by_name[n].per_node, n)):
         size = by_name[name].per_node
         heap = [
             (sign * totals.get(offer.cluster, 0), offer.cluster, offer.pool, index)
@@ -320,12 +300,9 @@ def plan_provisioning(
             if name in offer.types
         ]
         heapq.heapify(heap)
-        aside: list[tuple[int, str, str, int]] = []
         while remaining[name] > 0:
-            if not heap:
-                # Pools set aside because another type needed them may fit again now.
-                heap, aside = aside, []
-                heapq.heapify(heap)
+            # The vector is routable, so some pool can always take the next node.
+            assert heap, "a routable vector always has a pool for its next node"
             key, cluster, pool, index = heapq.heappop(heap)
             offer = offers[index]
             if headroom[index] <= 0 or left.get((offer.region, name), 0) <= 0:
@@ -333,16 +310,10 @@ def plan_provisioning(
             if key != sign * totals.get(cluster, 0):  # stale: the cluster grew meanwhile
                 heapq.heappush(heap, (sign * totals.get(cluster, 0), cluster, pool, index))
                 continue
-            if feasible is not None:
-                trial_headroom = dict(headroom)
-                trial_headroom[index] -= 1
-                trial_stock = dict(left)
-                trial_stock[(offer.region, name)] -= 1
-                trial = dict(remaining)
-                trial[name] -= 1
-                if not _is_feasible(trial, offers, trial_headroom, trial_stock):
-                    aside.append((key, cluster, pool, index))  # another type needs it now
-                    continue
+            # When types compete, the pool must leave the rest of the vector buyable. A pool
+            # refused once stays refused for this type: taking nodes only removes options.
+            if router is not None and not router.take(transport.group_of[index], kind_of[name]):
+                continue
             headroom[index] -= 1
             left[(offer.region, name)] -= 1
             remaining[name] -= 1
