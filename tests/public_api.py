@@ -778,6 +778,9 @@ FUNCTION_ENTRY_POINTS: Final[tuple[EntryPoint, ...]] = (
             "policy": _a(POLICY, instance(PlacementPolicy)),
             "fleet": _a(FLEET, instance(Fleet)),
             "previous": _a(None, optional(either(instance(Placement), _COUNTS))),
+            # Cluster → node → replicas; a well-formed one naming nodes the fleet lacks is
+            # refused too, naming the field.
+            "current": _a(None, optional(mapping(name, _COUNTS))),
             "allow_partial": _a(False, flag),
         },
         outcomes=(InsufficientReplicas,),

@@ -11,6 +11,12 @@ replicas and its provisioned nodes are taken as applied on top of the snapshot (
 capacity minus its replicas there, pools grown and stock reduced by its nodes). Or it may be
 a mapping cluster → replicas already running and already counted in the nodes'
 ``requested`` (Karmada's reading); no elastic nodes are known then, so ``scale_in`` is empty.
+
+``current`` is what a stateless controller observes instead: cluster → node → replicas of
+this workload on that node now, counted in the nodes' ``requested`` and ``pods``. The
+cluster counts are its sums (as the mapping form of ``previous``), and a scale-down removes
+replicas node by node and releases the elastic nodes it empties
+(:mod:`invsched.placement.observed`). ``previous`` and ``current`` exclude each other.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from invsched.placement.estimate import (
     replicas_per_node,
 )
 from invsched.placement.fleet import Cluster, Fleet
+from invsched.placement.observed import ObservedNode, observe, release_observed
 from invsched.placement.policy import (
     Placement,
     PlacementPolicy,
@@ -177,6 +184,7 @@ def place(
     fleet: Fleet,
     *,
     previous: Placement | Mapping[str, int] | None = None,
+    current: Mapping[str, Mapping[str, int]] | None = None,
     allow_partial: bool = False,
 ) -> Placement:
     """Place ``workload`` on ``fleet`` under ``policy``; see the module notes for the rules.
@@ -186,14 +194,17 @@ def place(
         policy: candidates, division and ``ecs_provision``.
         fleet: the snapshot (clusters, inventory, catalog).
         previous: the last placement of this workload (see the module notes).
+        current: the workload's replicas per node now, cluster → node → count (see the
+            module notes); excludes ``previous``.
         allow_partial: when capacity (and stock) is short, place what fits and report the
             rest in ``unplaced`` instead of raising (Karmada issue #6333).
 
     Raises:
         InsufficientReplicas: not enough capacity anywhere (without ``allow_partial``).
         InvalidRequest: an argument of the wrong type, a ``previous`` mapping that is not
-            cluster name → ``int`` ≥ 0, or a ``previous`` placement that bought more than
-            the fleet's stock.
+            cluster name → ``int`` ≥ 0, a ``previous`` placement that bought more than
+            the fleet's stock, both ``previous`` and ``current``, or a ``current`` that
+            names an unknown cluster or node or more replicas than a node runs pods.
         InvalidFleet: a ``previous`` placement names an instance type missing from the
             fleet's catalog.
 
@@ -222,6 +233,16 @@ def place(
         else:
             reasons[cluster.name] = why
     names = {cluster.name for cluster in candidates}
+    observed: list[ObservedNode] | None = None
+    if current is not None:
+        if previous is not None:
+            raise InvalidRequest(
+                "current", "give the previous placement or the current replicas, not both"
+            )
+        observed = observe(fleet, current, frozenset(names))
+        previous = {}
+        for node in observed:
+            previous[node.cluster] = previous.get(node.cluster, 0) + node.replicas
     previous_counts, previous_nodes = _previous(previous)
     kept = {name: count for name, count in previous_counts.items() if name in names and count}
     previous_nodes = tuple(item for item in previous_nodes if item.cluster in names)
@@ -276,7 +297,16 @@ def place(
         uid = workload.uid or None
         total_kept = sum(kept.values())
         extra = desired - total_kept
-        if extra < 0:
+        if extra < 0 and observed is not None:
+            result, scale_in = release_observed(
+                desired,
+                observed,
+                None
+                if context is not None
+                else lambda count, counts: divide(count, available, previous=counts, uid=uid),
+                concentrate=aggregated,
+            )
+        elif extra < 0:
             shapes = _shapes(fleet, workload.request, previous_nodes)
             result, scale_in = release_nodes(
                 desired,
@@ -309,7 +339,7 @@ def place(
     replicas = FrozenMap({name: count for name, count in result.items() if count})
     for cluster in candidates:
         if cluster.name not in replicas:
-            reasons[cluster.name] = _left_out(cluster.name, available, context)
+            reasons[cluster.name] = _left_out(cluster.name, available, context, kept)
     return Placement(
         replicas=replicas,
         provisioning=provisioning,
@@ -332,7 +362,17 @@ def _shapes(fleet: Fleet, request: Resources, nodes: Iterable[NodeProvision]) ->
     return shapes
 
 
-def _left_out(name: str, available: Mapping[str, int], context: _Context | None) -> str:
+def _left_out(
+    name: str, available: Mapping[str, int], context: _Context | None, kept: Mapping[str, int]
+) -> str:
+    if kept.get(name, 0) > 0:
+        # It ran replicas before: a scale-down, not a lack of capacity, left it out.
+        if context is not None:
+            return (
+                f"scaled down: its {kept[name]} replicas were removed first "
+                "(elastic capacity first, most expensive first)"
+            )
+        return f"scaled down: the division of fewer replicas left none of its {kept[name]}"
     if available.get(name, 0) > 0:
         return "not needed: the division gave it no replica"
     if context is None:
