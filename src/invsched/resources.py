@@ -132,16 +132,45 @@ class Resources(Mapping[str, int]):
     def __init__(self, value: Mapping[str, int] | Iterable[tuple[str, int]] = (), /) -> None:
         object.__setattr__(self, "items_", _to_items(value))
 
-    @classmethod
-    def _from_sorted_items(cls, items: tuple[tuple[str, int], ...]) -> Resources:
-        """Build from pairs already sorted by unique name, with ``int`` amounts, unchecked.
+    @property
+    def pairs(self) -> tuple[tuple[str, int], ...]:
+        """The ``(name, amount)`` pairs, sorted by name: the stored tuple itself.
 
-        For hot loops whose amounts are computed from checked records (runtime quota over
-        10^4 nodes): the constructor's checks would only repeat work there.
+        The fast way in for hot loops (one cycle over 10^5 units reads every request): no
+        copy, no view object.
+
+        Runtime complexity: O(1).
+
+        >>> Resources({"memory": 1, "cpu": 2}).pairs
+        (('cpu', 2), ('memory', 1))
+        """
+        return self.items_
+
+    @classmethod
+    def from_sorted_pairs(cls, pairs: tuple[tuple[str, int], ...], /) -> Resources:
+        """Build from pairs already sorted by unique name, with ``int`` amounts below
+        10^100 in magnitude — **unchecked**.
+
+        The fast way out for hot loops whose amounts come from checked records (runtime
+        quota over 10^4 nodes), where the constructor's checks would only repeat work.
+        Breaking the precondition gives a record whose lookups and comparisons are wrong;
+        use ``Resources(...)`` for anything not computed from checked records.
+
+        Runtime complexity: O(1).
+
+        >>> Resources.from_sorted_pairs((("cpu", 2), ("memory", 1))) == Resources(
+        ...     {"memory": 1, "cpu": 2})
+        True
         """
         record = object.__new__(cls)
-        object.__setattr__(record, "items_", items)
+        object.__setattr__(record, "items_", pairs)
         return record
+
+    @classmethod
+    def _from_sorted_items(cls, items: tuple[tuple[str, int], ...]) -> Resources:
+        """The former name of :meth:`from_sorted_pairs`, kept for callers inside the
+        package until they move."""
+        return cls.from_sorted_pairs(items)
 
     @classmethod
     def parse(cls, value: Mapping[str, str | int], *, field: str = "") -> Resources:
