@@ -8,7 +8,7 @@ import json
 import yaml
 
 from invsched.cli import main
-from invsched.demo import render, run_demo, seed_tree
+from invsched.cli.demo import render, run_demo, seed_tree
 from tests.quota.seed import EXAMPLE
 from tests.quota.seed import seed_tree as example_tree
 

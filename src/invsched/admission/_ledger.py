@@ -98,8 +98,8 @@ class Ledger:
             self.paths.append([index] if parent < 0 else [index, *self.paths[parent]])
         num, den = oversell.numerator, oversell.denominator
         # Plain dicts of every node's max and runtime: O(1) lookups per resource name.
-        maxes = [dict(node.max.items_) for node in nodes]
-        runtimes = [dict(runtime[node.name].items_) for node in nodes]
+        maxes = [dict(node.max.pairs) for node in nodes]
+        runtimes = [dict(runtime[node.name].pairs) for node in nodes]
         self.max_base: list[list[int | None]] = [
             [high.get(name) for name in self.names] for high in maxes
         ]
@@ -394,7 +394,7 @@ class Ledger:
         """Node name → usage, zero amounts left out."""
         # The resources are sorted and the amounts are ints: the pairs need no checking.
         return {
-            name: Resources._from_sorted_items(
+            name: Resources.from_sorted_pairs(
                 tuple(
                     (resource, amount)
                     for resource, amount in zip(self.names, row, strict=True)

@@ -36,7 +36,7 @@ from invsched._validators import (
 )
 from invsched.admission._ledger import Entry, Ledger, Request
 from invsched.admission._pool import VictimPool
-from invsched.admission.reclaim import two_pass
+from invsched.admission.reclaim import _two_pass
 from invsched.admission.units import (
     AdmissionResult,
     Pending,
@@ -135,7 +135,7 @@ def admit(
     check_instance(InvalidRequest, "tree", tree, QuotaTree)
     pending_units = check_tuple_of(InvalidRequest, "pending", pending, QueueUnit)
     running_units = check_tuple_of(InvalidRequest, "running", running, QueueUnit)
-    total_amounts = check_total(total)
+    total_amounts = _check_total(total)
     rate = _oversell(oversell)
     check_enum(InvalidRequest, "policy", policy, QueuePolicy)
     check_enum(InvalidRequest, "reclaim", reclaim, Reclaim)
@@ -202,7 +202,7 @@ class _Cycle:
         queued = zip(self.units, self.leaves, strict=True)
         for unit, leaf in chain(zip(running, held_leaves, strict=True), queued):
             sums = demand.setdefault(leaf, {})
-            for key, amount in unit.request.items_:
+            for key, amount in unit.request.pairs:
                 sums[key] = sums.get(key, 0) + amount
         self.runtime = runtime_quota(
             tree, {tree.nodes[leaf].name: Resources(sums) for leaf, sums in demand.items()}, total
@@ -214,7 +214,7 @@ class _Cycle:
         requests: dict[tuple[tuple[str, int], ...], Request] = {}
 
         def request_of(unit: QueueUnit) -> Request:
-            items = unit.request.items_
+            items = unit.request.pairs
             request = requests.get(items)
             if request is None:
                 request = requests[items] = tuple(
@@ -358,7 +358,7 @@ class _Cycle:
         reason: PreemptionReason,
     ) -> bool:
         """Preempt a minimal set of ``candidates`` (least important first, each with what it
-        frees) that covers ``need``, by the two passes of :func:`two_pass`; the candidates are
+        frees) that covers ``need``, by the two passes of :func:`_two_pass`; the candidates are
         read only as far as the first pass goes."""
         looked_at: list[Entry] = []
 
@@ -367,7 +367,7 @@ class _Cycle:
                 looked_at.append(candidate)
                 yield freed
 
-        chosen, fits = two_pass(frees(), need, dict.fromkeys(need, 0))
+        chosen, fits = _two_pass(frees(), need, dict.fromkeys(need, 0))
         if not fits or not chosen:
             return False
         for position in chosen:
@@ -411,7 +411,7 @@ def _check_unique(pending: tuple[QueueUnit, ...], running: tuple[QueueUnit, ...]
                 raise InvalidRequest(where, f"duplicate unit {unit.key!r}, also at {first}")
 
 
-def check_total(total: object, field: str = "total") -> dict[str, int]:
+def _check_total(total: object, field: str = "total") -> dict[str, int]:
     """The cluster total: a mapping resource name → amount ≥ 0 in milli-units."""
     return check_mapping(InvalidRequest, field, total, check_name, check_amount)
 

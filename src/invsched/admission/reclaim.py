@@ -90,11 +90,11 @@ def select_victims(
     limit = _check_amounts("limit", limit)
     pool = check_tuple_of(InvalidRequest, "candidates", candidates, QueueUnit)
     least_first = sorted((u for u in pool if u.preemptible), key=order_key, reverse=True)
-    victims, _ = two_pass([u.request for u in least_first], used, limit)
+    victims, _ = _two_pass([u.request for u in least_first], used, limit)
     return tuple(least_first[index] for index in victims)
 
 
-def two_pass(
+def _two_pass(
     amounts: Iterable[Mapping[_K, int]],
     used: Mapping[_K, int],
     limit: Mapping[_K, int],

@@ -48,6 +48,7 @@ __all__ = [
     "QueueUnit",
     "Reason",
     "Reclaim",
+    "order_key",
 ]
 
 
@@ -106,7 +107,7 @@ class PreemptionReason(enum.Enum):
 
 
 #: Kubernetes' ``PriorityClass.value`` is an int32.
-PRIORITY_RANGE = range(-(2**31), 2**31)
+_PRIORITY_RANGE = range(-(2**31), 2**31)
 
 _check_bool = bool_field(InvalidRequest)
 _check_name = dns_subdomain_field(InvalidRequest)
@@ -120,7 +121,7 @@ def _check_priority(instance: Any, attribute: attrs.Attribute[Any], value: objec
         raise InvalidRequest(
             field_path(instance, attribute), f"expected an int, got {typed(value)}"
         )
-    if value not in PRIORITY_RANGE:
+    if value not in _PRIORITY_RANGE:
         raise InvalidRequest(
             field_path(instance, attribute),
             f"must be an int32 as Kubernetes' PriorityClass value, got {render(value)}",

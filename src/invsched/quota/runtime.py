@@ -181,7 +181,7 @@ def _amounts(where: object, amounts: object) -> dict[str, int]:
         # Resources already holds only named ints; only the range is left to check.
         plain = _plain(amounts)
         if plain and not 0 <= min(plain.values()) <= max(plain.values()) < MAX_AMOUNT:
-            _check_pairs(_field(where), amounts.items_)
+            _check_pairs(_field(where), amounts.pairs)
         return plain
     field = _field(where)
     if not isinstance(amounts, Mapping):
@@ -209,9 +209,9 @@ def _field(where: object) -> str:
 
 
 def _plain(amounts: Resources) -> dict[str, int]:
-    # ``items_`` is the record's own sorted (name, amount) tuple: reading it directly keeps the
+    # ``pairs`` is the record's own sorted (name, amount) tuple: reading it directly keeps the
     # O(1)-lookup copy cheap on 10^4-node trees (the Mapping protocol scans per key).
-    return dict(amounts.items_)
+    return dict(amounts.pairs)
 
 
 def _columns(rows: Iterable[_Row], size: int, missing: _Missing) -> dict[str, list[int | _Missing]]:
@@ -253,12 +253,12 @@ class _Table:
         self.parents = [-1 if node.parent is None else position[node.parent] for node in nodes]
         self.lends = [node.allow_lent for node in nodes]
         own = self._request_columns(tree, requests, position)
-        mins = _columns(enumerate(node.min.items_ for node in nodes), count, 0)
-        maxes = _columns(enumerate(node.max.items_ for node in nodes), count, None)
+        mins = _columns(enumerate(node.min.pairs for node in nodes), count, 0)
+        maxes = _columns(enumerate(node.max.pairs for node in nodes), count, None)
         # Upstream treats an all-zero shared-weight annotation as absent (QuotaInfo update).
         shared = _columns(
             (
-                (index, node.shared_weight.items_)
+                (index, node.shared_weight.pairs)
                 for index, node in enumerate(nodes)
                 if node.shared_weight is not None and not node.shared_weight.is_zero()
             ),
@@ -306,9 +306,7 @@ class _Table:
                 raise InvalidRequest(
                     _field(leaf), f"{render(leaf)} is a parent quota; only leaves take requests"
                 )
-            pairs = (
-                amounts.items_ if type(amounts) is Resources else _amounts(leaf, amounts).items()
-            )
+            pairs = amounts.pairs if type(amounts) is Resources else _amounts(leaf, amounts).items()
             for name, amount in pairs:
                 if not 0 <= amount < MAX_AMOUNT:
                     # Only a Resources request gets here (_amounts checks the others); its
@@ -444,7 +442,7 @@ class _Table:
         return dict(
             zip(
                 self.node_names,
-                map(Resources._from_sorted_items, zip(*pairs, strict=True)),
+                map(Resources.from_sorted_pairs, zip(*pairs, strict=True)),
                 strict=True,
             )
         )

@@ -1,4 +1,4 @@
-"""The quota tree: ``QuotaNode`` and ``QuotaTree`` (an ``ElasticQuotaTree``'s content).
+"""The quota tree: ``QuotaTree`` (an ``ElasticQuotaTree``'s content), over ``QuotaNode``.
 
 The tree is stored **flat**: each node names its parent and its children, and the tree keeps
 its nodes in pre-order. Flat records keep equality, hashing and repr iterative, so a tree
@@ -16,112 +16,16 @@ from typing import Any, Final
 
 import attrs
 
-from invsched._validators import (
-    MAX_AMOUNT,
-    bool_field,
-    check_amount,
-    check_dns_label,
-    check_dns_subdomain,
-    check_resources,
-    check_tuple_of,
-    dns_subdomain_field,
-    field_path,
-    names_field,
-    optional,
-    render,
-    short,
-    to_tuple,
-)
+from invsched._validators import check_tuple_of, render, to_tuple
 from invsched.errors import InvalidManifest, InvalidQuotaTree, InvalidRequest
-from invsched.resources import Resources
+from invsched.quota.elasticquotatree import nodes_from_manifest
+from invsched.quota.node import QuotaNode
 
 __all__ = ["QuotaNode", "QuotaTree"]
 
 #: How many names a structural message lists before it says "and N more": a forest of 10^5
 #: roots must not produce a megabyte-long message.
 _LISTED: Final = 10
-
-
-def _check_resources(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    """``Resources`` whose amounts are within ±10^100 (negative amounts are kept: validation
-    reports them with everything else)."""
-    where = field_path(instance, attribute)
-    checked = check_resources(InvalidManifest, where, value, negative=True)
-    for key, amount in checked.items_:
-        if not -MAX_AMOUNT < amount < MAX_AMOUNT:
-            # ``Resources`` refuses such amounts itself; this keeps the record's own promise
-            # even for vectors built by internal fast paths.
-            check_amount(InvalidManifest, f"{where}.{short(key)}", amount, negative=True)
-
-
-@attrs.frozen(kw_only=True)
-class QuotaNode:
-    """One quota: a team's or person's guaranteed ``min`` and capped ``max`` per resource.
-
-    Attributes:
-        name: unique in the tree; a DNS-1123 subdomain (lower-case letters, digits, ``-``
-            and ``.``, at most 253 characters), as Kubernetes requires of an object name.
-        min: guaranteed amounts (a missing key is 0).
-        max: caps (a missing key is **unlimited**; an explicit 0 allows nothing).
-        namespaces: the namespaces attached to this quota (leaves only); each a DNS-1123
-            label. A sequence of names, never a bare string.
-        parent: the parent's name, ``None`` for the root.
-        children: the children's names, in manifest order.
-        shared_weight: the weight for sharing idle capacity (Koordinator's
-            ``shared-weight``); ``None`` means "equal to ``max``".
-        allow_lent: whether this quota lends its idle ``min`` to others (Koordinator's
-            ``allow-lent-resource``).
-
-    Every field is checked at construction; a bad one raises
-    :class:`~invsched.InvalidManifest` naming it (``QuotaNode.namespaces``). Amounts are
-    bounded by ±10^100 milli-units, like every quantity.
-
-    Runtime complexity: construction O(r + k + s) for r amounts, k children and s namespaces.
-
-    >>> node = QuotaNode(name="video", min=Resources({"cpu": 12000}), max=Resources({"cpu": 14000}))
-    >>> node.is_leaf, node.weight["cpu"]
-    (True, 14000)
-    >>> try:
-    ...     QuotaNode(name="a", namespaces="team-a")
-    ... except InvalidManifest as error:
-    ...     print(error)
-    QuotaNode.namespaces: expected a sequence of names, got the string 'team-a'
-    """
-
-    name: str = attrs.field(validator=dns_subdomain_field(InvalidManifest))
-    min: Resources = attrs.field(factory=Resources, validator=_check_resources)
-    max: Resources = attrs.field(factory=Resources, validator=_check_resources)
-    namespaces: tuple[str, ...] = attrs.field(
-        default=(), converter=to_tuple, validator=names_field(InvalidManifest, check_dns_label)
-    )
-    parent: str | None = attrs.field(
-        default=None, validator=optional(dns_subdomain_field(InvalidManifest))
-    )
-    children: tuple[str, ...] = attrs.field(
-        default=(), converter=to_tuple, validator=names_field(InvalidManifest, check_dns_subdomain)
-    )
-    shared_weight: Resources | None = attrs.field(
-        default=None, validator=optional(_check_resources)
-    )
-    allow_lent: bool = attrs.field(default=True, validator=bool_field(InvalidManifest))
-
-    @property
-    def is_leaf(self) -> bool:
-        """Whether the node has no children.
-
-        >>> QuotaNode(name="a").is_leaf, QuotaNode(name="p", children=("a",)).is_leaf
-        (True, False)
-        """
-        return not self.children
-
-    @property
-    def weight(self) -> Resources:
-        """The effective shared weight: ``shared_weight`` if set, else ``max`` (Koordinator).
-
-        >>> QuotaNode(name="a", max=Resources({"cpu": 4000})).weight
-        Resources({'cpu': 4000})
-        """
-        return self.max if self.shared_weight is None else self.shared_weight
 
 
 def _listing(names: Sequence[str]) -> str:
@@ -312,7 +216,8 @@ class QuotaTree:
     def from_manifest(cls, document: object) -> QuotaTree:
         """Read an ``ElasticQuotaTree`` object (as parsed from YAML/JSON).
 
-        See :func:`invsched.quota.manifest.tree_from_manifest` for the accepted shape.
+        See :func:`invsched.quota.elasticquotatree.nodes_from_manifest` for the accepted
+        shape; this builds the tree from the nodes it reads, in manifest pre-order.
 
         Raises:
             InvalidManifest: a field has the wrong type, an invalid name or an unknown kind,
@@ -326,9 +231,7 @@ class QuotaTree:
         ...                          "spec": {"root": {"name": "root"}}}).root.name
         'root'
         """
-        from invsched.quota.manifest import tree_from_manifest  # noqa: PLC0415 (cycle)
-
-        return tree_from_manifest(document)
+        return cls(nodes=nodes_from_manifest(document))
 
     # Lookups --------------------------------------------------------------------------------
 
@@ -381,6 +284,7 @@ class QuotaTree:
 
         Runtime complexity: O(1).
 
+        >>> from invsched.resources import Resources
         >>> tree = QuotaTree.from_nodes([QuotaNode(name="root", max=Resources({"cpu": 1}))])
         >>> tree.node("root").max["cpu"]
         1

@@ -220,7 +220,7 @@ _Plain = dict[str, int]
 
 
 def _plain(resources: Resources) -> _Plain:
-    return dict(resources.items_)
+    return dict(resources.pairs)
 
 
 def _own_rules(

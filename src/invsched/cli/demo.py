@@ -41,12 +41,12 @@ from invsched.resources import Resources
 
 __all__ = ["render", "run_demo", "seed_tree"]
 
-GPU = "nvidia.com/gpu"
-A10 = "ecs.gn7i-c8g1.2xlarge"
+_GPU = "nvidia.com/gpu"
+_A10 = "ecs.gn7i-c8g1.2xlarge"
 #: An illustrative hourly price for the A10 instance type: Alibaba publishes no static list
 #: price, so the packaged catalog carries none and the demo states its own.
-A10_PRICE = Decimal("9.74")
-GIB = 2**30
+_A10_PRICE = Decimal("9.74")
+_GIB = 2**30
 
 
 def render(data: dict[str, Any]) -> str:
@@ -119,7 +119,7 @@ def render(data: dict[str, Any]) -> str:
         f"4. GPU sizing: {sizing['model']}",
         f"   weights {sizing['weights_bytes']} bytes; with KV cache and buffer "
         f"{sizing['gpu_memory_bytes']} bytes ({sizing['gpu_memory_gib']} GiB)",
-        f"   {sizing['fitting_types']} catalog types fit; {A10}: "
+        f"   {sizing['fitting_types']} catalog types fit; {_A10}: "
         + ("fits" if sizing["seed_type_fits"] else "does not fit"),
     ]
     return "\n".join(lines) + "\n"
@@ -143,7 +143,7 @@ def seed_tree() -> QuotaTree:
 def _unit(
     name: str, namespace: str, *, gpu: int, cpu: int, created: int, priority: int = 0
 ) -> QueueUnit:
-    request = Resources.parse({"cpu": cpu, "memory": f"{cpu}Gi", GPU: gpu})
+    request = Resources.parse({"cpu": cpu, "memory": f"{cpu}Gi", _GPU: gpu})
     return QueueUnit(
         name=name, namespace=namespace, request=request, priority=priority, created=created
     )
@@ -174,11 +174,11 @@ def _admission_data(tree: QuotaTree, result: AdmissionResult) -> dict[str, Any]:
             for item in result.pending
         ],
         "gpu_usage": {
-            node.name: Resources({GPU: result.usage[node.name][GPU]}).to_quantities()[GPU]
+            node.name: Resources({_GPU: result.usage[node.name][_GPU]}).to_quantities()[_GPU]
             for node in tree
         },
         "gpu_runtime": {
-            node.name: Resources({GPU: result.runtime[node.name][GPU]}).to_quantities()[GPU]
+            node.name: Resources({_GPU: result.runtime[node.name][_GPU]}).to_quantities()[_GPU]
             for node in tree
         },
     }
@@ -250,13 +250,13 @@ def _admission(tree: QuotaTree) -> dict[str, Any]:
 
 def _fleet() -> Fleet:
     def cluster(name: str, region: str) -> Cluster:
-        pool = NodePool(name="gpu-pool", instance_types=[A10], current_nodes=0, max_nodes=10)
+        pool = NodePool(name="gpu-pool", instance_types=[_A10], current_nodes=0, max_nodes=10)
         return Cluster(name=name, region=region, pools=[pool])
 
     return Fleet(
         clusters=[cluster("cluster1", "cn-beijing"), cluster("cluster2", "cn-hangzhou")],
-        inventory={"cn-beijing": {A10: 10}, "cn-hangzhou": {A10: 10}},
-        catalog=load_catalog({A10: A10_PRICE}),
+        inventory={"cn-beijing": {_A10: 10}, "cn-hangzhou": {_A10: 10}},
+        catalog=load_catalog({_A10: _A10_PRICE}),
     )
 
 
@@ -265,7 +265,7 @@ def _placement() -> dict[str, Any]:
     workload = Workload(
         name="qwen3-8b",
         replicas=4,
-        request=Resources.parse({"cpu": 4, "memory": "24Gi", GPU: 1}),
+        request=Resources.parse({"cpu": 4, "memory": "24Gi", _GPU: 1}),
     )
     policy = PlacementPolicy(cluster_names=["cluster1", "cluster2"], ecs_provision=True)
     first = place(workload, policy, fleet)
@@ -291,9 +291,9 @@ def _sizing() -> dict[str, Any]:
         "model": "Qwen3-8B, FP16, max_model_len 8192, gpu_memory_utilization 0.95",
         "weights_bytes": estimate_gpu_memory(8_200_000_000, Precision.FP16, overhead=0),
         "gpu_memory_bytes": needed,
-        "gpu_memory_gib": str((Decimal(needed) / GIB).quantize(Decimal("0.1"))),
+        "gpu_memory_gib": str((Decimal(needed) / _GIB).quantize(Decimal("0.1"))),
         "fitting_types": len(fits),
-        "seed_type_fits": any(t.name == A10 for t in fits),
+        "seed_type_fits": any(t.name == _A10 for t in fits),
         "smallest_fitting_types": [t.name for t in fits[:3]],
     }
 

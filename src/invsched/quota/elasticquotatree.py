@@ -1,4 +1,8 @@
-"""Reading an ``ElasticQuotaTree`` object (already parsed from YAML or JSON) into a QuotaTree.
+"""Reading an ``ElasticQuotaTree`` object (already parsed from YAML or JSON) into quota nodes.
+
+This module depends on :mod:`invsched.quota.node` only; :meth:`QuotaTree.from_manifest
+<invsched.quota.QuotaTree.from_manifest>` builds the tree from the nodes it returns, so the
+dependency points one way (``tree`` → ``elasticquotatree`` → ``node``).
 
 Accepted shape (ACK's ``scheduling.sigs.k8s.io/v1beta1`` ``ElasticQuotaTree``)::
 
@@ -27,10 +31,10 @@ from typing import Final
 
 from invsched._validators import check_dns_label, check_dns_subdomain, render
 from invsched.errors import InvalidManifest, InvalidQuantity
-from invsched.quota.tree import QuotaNode, QuotaTree
+from invsched.quota.node import QuotaNode
 from invsched.resources import Resources
 
-__all__ = ["API_GROUP", "tree_from_manifest"]
+__all__ = ["API_GROUP", "nodes_from_manifest"]
 
 API_GROUP: Final = "scheduling.sigs.k8s.io"
 _NODE_FIELDS: Final = frozenset(
@@ -144,14 +148,18 @@ def _check_header(document: object) -> object:
     return root
 
 
-def tree_from_manifest(document: object) -> QuotaTree:
-    """Build a :class:`QuotaTree` from an ``ElasticQuotaTree`` object.
+def nodes_from_manifest(document: object) -> list[QuotaNode]:
+    """Read the quota nodes of an ``ElasticQuotaTree`` object, in manifest pre-order.
+
+    The structure (one root, consistent links) is checked by
+    :class:`~invsched.quota.QuotaTree` when the nodes become a tree:
+    ``QuotaTree.from_manifest`` is the usual entry point.
 
     Args:
         document: the object as parsed from YAML or JSON (a mapping).
 
     Returns:
-        The tree, its nodes in manifest pre-order.
+        The nodes, in manifest pre-order (the root first).
 
     Raises:
         InvalidManifest: not a mapping, an unknown kind or API group, a missing
@@ -161,15 +169,14 @@ def tree_from_manifest(document: object) -> QuotaTree:
         InvalidQuantity: a quantity does not parse; it names the field path
             (``spec.root.children[1].min.cpu``).
 
-    Runtime complexity: O(n + q) for n nodes and q quantities; iterative. The structure is
-    checked once, when the tree is built.
+    Runtime complexity: O(n + q) for n nodes and q quantities; iterative.
 
-    >>> tree = tree_from_manifest({
+    >>> nodes = nodes_from_manifest({
     ...     "apiVersion": "scheduling.sigs.k8s.io/v1beta1", "kind": "ElasticQuotaTree",
     ...     "spec": {"root": {"name": "root", "max": {"cpu": 4},
     ...                       "children": [{"name": "a", "namespaces": ["team-a"]}]}}})
-    >>> [node.name for node in tree], tree.node("root").max["cpu"]
-    (['root', 'a'], 4000)
+    >>> [(node.name, node.parent) for node in nodes], nodes[0].max["cpu"]
+    ([('root', None), ('a', 'root')], 4000)
     """
     walk = _Walk()
     # Each node's fields, in pre-order; the nodes are built once the walk is over, when
@@ -226,7 +233,7 @@ def tree_from_manifest(document: object) -> QuotaTree:
             (children_raw[index], position, index) for index in reversed(range(len(children_raw)))
         )
     names = walk.names
-    nodes = [
+    return [
         QuotaNode(
             name=name,
             min=low,
@@ -241,4 +248,3 @@ def tree_from_manifest(document: object) -> QuotaTree:
             names, walk.parents, walk.children, fields, strict=True
         )
     ]
-    return QuotaTree(nodes=nodes)

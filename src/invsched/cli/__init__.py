@@ -12,6 +12,10 @@ Exit status:
 
 Output is a human table by default, ``-o json`` or ``-o yaml`` for machines. ``FILE`` may be
 ``-`` for standard input (``kubectl get elasticquotatree -o yaml | invsched validate -``).
+
+The package holds the command line and what only the command line uses: the demo
+(:mod:`invsched.cli.demo`), which is not part of the library's public modules.
+``python -m invsched.cli`` runs :func:`main` (see ``__main__.py``).
 """
 
 from __future__ import annotations
@@ -92,7 +96,7 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
-    from invsched.demo import render, run_demo  # noqa: PLC0415 (loads the placement catalog)
+    from invsched.cli.demo import render, run_demo  # noqa: PLC0415 (loads the placement catalog)
 
     data = run_demo()
     _emit(data, args.output, lambda: render(data), out)
@@ -185,7 +189,3 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         _error(f"cannot write the output: {reason}")
         return EXIT_BAD_INPUT
     return status
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

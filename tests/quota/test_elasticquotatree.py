@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+import invsched
 from invsched import InvalidManifest, InvalidQuantity, InvalidQuotaTree, Resources
 from invsched.quota import QuotaTree
 from tests.quota.seed import EXAMPLE, seed_tree
@@ -271,3 +272,18 @@ def test_duplicate_name_through_from_nodes_is_quota_tree_error() -> None:
     with pytest.raises(InvalidQuotaTree) as raised:
         QuotaTree.from_nodes(nodes)
     assert raised.value.violations == ("r: child 'a' listed twice",)
+
+
+def test_the_reader_returns_nodes_and_the_tree_builds_from_them() -> None:
+    # The reader depends on quota/node.py only; QuotaTree.from_manifest builds on it.
+    from invsched.quota import elasticquotatree, node, tree
+
+    document = _manifest({"name": "root", "children": [{"name": "a", "namespaces": ["team-a"]}]})
+    nodes = elasticquotatree.nodes_from_manifest(document)
+    assert [(n.name, n.parent, n.children) for n in nodes] == [
+        ("root", None, ("a",)),
+        ("a", "root", ()),
+    ]
+    assert QuotaTree.from_manifest(document) == QuotaTree.from_nodes(nodes)
+    assert tree.QuotaNode is node.QuotaNode is invsched.QuotaNode
+    assert not hasattr(elasticquotatree, "QuotaTree")
