@@ -1,7 +1,9 @@
 """The oracles catch deliberately broken answers and name the invariant each one breaks.
 
 Every case starts from a correct answer of the library (``admit``, ``place``), which the
-oracle accepts, and breaks one thing with ``attrs.evolve``.
+oracle accepts, and breaks one thing with ``attrs.evolve``. The tables of
+``test_admission_oracle_checks.py`` and ``test_placement_oracle_checks.py`` hold one such
+case for every check function of the oracles.
 """
 
 from __future__ import annotations
