@@ -129,7 +129,9 @@ NOT_REEXPORTED: Final = {
 }
 #: Module prefixes not held to the rule yet.
 EXEMPT: Final = {
-    "invsched.placement": "placement restructure in progress",
+    # placement.__all__ and its modules list more than the facade re-exports (GrowablePool,
+    # DEFAULT_MAX_PODS, the observed-snapshot helpers): which of them are public is still open.
+    "invsched.placement": "public surface of the placement subpackage not yet decided",
 }
 
 

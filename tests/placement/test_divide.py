@@ -169,11 +169,11 @@ class TestAggregated:
             "previous['a']: must be ≥ 0, got -3",
         ),
         (
-            lambda: divide_dynamic(1, {"a": 1}, fresh=1),  # type: ignore[call-overload]
+            lambda: divide_dynamic(1, {"a": 1}, fresh=1),  # type: ignore[arg-type]
             "fresh: expected a bool, got 1",
         ),
         (
-            lambda: divide_aggregated(1, {"a": 1}, allow_partial="yes"),  # type: ignore[call-overload]
+            lambda: divide_aggregated(1, {"a": 1}, allow_partial="yes"),  # type: ignore[arg-type]
             "allow_partial: expected a bool, got 'yes'",
         ),
         (lambda: divide_static(True, {"a": 1}), "replicas: expected an int, got bool True"),
@@ -197,3 +197,16 @@ def test_inputs_are_not_mutated() -> None:
     divide_aggregated(5, available, previous=previous, fresh=True)
     assert available == {"b": 3, "a": 1}
     assert previous == {"a": 1, "gone": 2}
+
+
+def test_every_divide_returns_a_division_that_reads_as_a_dict() -> None:
+    for result in (
+        divide_static(3, {"a": 1, "b": 2}),
+        divide_dynamic(3, {"a": 1, "b": 2}),
+        divide_aggregated(3, {"a": 1, "b": 2}),
+    ):
+        assert isinstance(result, Division)
+        assert result.unplaced == 0
+        assert result == dict(result)
+        assert dict(result) == result
+        assert sorted(result) == list(result)

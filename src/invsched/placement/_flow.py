@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 
-from invsched.placement.estimate import Offer, Shape
+from invsched.placement.estimate import GrowablePool, InstanceFit
 
 __all__ = ["Router", "Transport"]
 
@@ -84,7 +84,7 @@ class Transport:
     """The pools, stock and usable types of a provisioning problem, as integer indices.
 
     Attributes:
-        names: usable instance types (in a shape, replicas per node > 0, listed by a pool
+        names: usable instance types (with an InstanceFit, replicas per node > 0, listed by a pool
             with headroom in a region with stock), sorted; type ``i`` is ``names[i]``.
         groups: ``(region, type indices)`` per group of interchangeable pools.
         headroom: nodes each group can add.
@@ -96,10 +96,10 @@ class Transport:
     Runtime complexity: O(o · p) to build, for o offers listing p types each.
 
     >>> from decimal import Decimal
-    >>> offers = [Offer(cluster="c1", region="r", pool="p", headroom=2, types=("a", "b")),
-    ...     Offer(cluster="c2", region="r", pool="q", headroom=1, types=("a",))]
-    >>> shapes = [Shape(name=n, per_node=k, price=Decimal(1)) for n, k in (("a", 1), ("b", 3))]
-    >>> transport = Transport(offers, shapes, {("r", "a"): 3, ("r", "b"): 2})
+    >>> offers = [GrowablePool(cluster="c1", region="r", pool="p", headroom=2, types=("a", "b")),
+    ...     GrowablePool(cluster="c2", region="r", pool="q", headroom=1, types=("a",))]
+    >>> fits = [InstanceFit(name=n, per_node=k, price=Decimal(1)) for n, k in (("a", 1), ("b", 3))]
+    >>> transport = Transport(offers, fits, {("r", "a"): 3, ("r", "b"): 2})
     >>> transport.names, transport.bounds, transport.single
     (('a', 'b'), [3, 2], False)
     >>> transport.max_nodes([1, 3])  # two 3-replica nodes in c1, one 1-replica node in c2
@@ -110,11 +110,11 @@ class Transport:
 
     def __init__(
         self,
-        offers: Sequence[Offer],
-        shapes: Sequence[Shape],
+        offers: Sequence[GrowablePool],
+        shapes: Sequence[InstanceFit],
         stock: Mapping[tuple[str, str], int],
     ) -> None:
-        usable = {shape.name for shape in shapes if shape.per_node > 0}
+        usable = {fit.name for fit in shapes if fit.per_node > 0}
         per_offer: list[tuple[int, str, tuple[str, ...]]] = []
         seen: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}  # pools repeat
         for index, offer in enumerate(offers):

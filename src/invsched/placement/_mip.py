@@ -24,11 +24,12 @@ raises. HiGHS is imported on first use, with one thread (deterministic) and no o
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from invsched.errors import InvschedError
 from invsched.placement._flow import Transport
 
-__all__ = ["cheapest_routed"]
+__all__ = ["SolverError", "cheapest_routed"]
 
 
 class SolverError(InvschedError, RuntimeError):
@@ -58,9 +59,9 @@ def cheapest_routed(
     exponential in t in the worst case but independent of clusters, shortfall and stock.
 
     >>> from decimal import Decimal
-    >>> from invsched.placement.estimate import Offer, Shape
-    >>> offer = Offer(cluster="c", region="r", pool="p", headroom=2, types=("a", "b", "c"))
-    >>> shapes = [Shape(name=n, per_node=k, price=Decimal(p))
+    >>> from invsched.placement.estimate import GrowablePool, InstanceFit
+    >>> offer = GrowablePool(cluster="c", region="r", pool="p", headroom=2, types=("a", "b", "c"))
+    >>> shapes = [InstanceFit(name=n, per_node=k, price=Decimal(p))
     ...     for n, k, p in (("a", 1, 1), ("b", 1, 2), ("c", 3, 7))]
     >>> transport = Transport([offer], shapes, {("r", n): 5 for n in "abc"})
     >>> cheapest_routed(3, transport, [0, 1, 2], [1, 2, 7], [1, 1, 3])  # one "c" node
@@ -94,71 +95,14 @@ class _Model:
         self.transport = transport
         self.costs = costs
         self.sizes = sizes
-        self.types = types = len(transport.names)
+        self.types = len(transport.names)
         self.limits: list[tuple[int, int]] = [(0, bound) for bound in transport.bounds]
         self.caps: list[tuple[list[int], int]] = []  # exact copies of stage constraints
         self.status = highs.HighsModelStatus
-        # The public highspy.Highs prints a banner on the process's stdout when built, which
-        # would corrupt machine-readable CLI output; its base class does not.
-        if hasattr(highs, "_Highs"):
-            solver = highs._Highs()
-        else:  # a future highspy without the quiet base class
-            import highspy  # noqa: PLC0415
-
-            solver = highspy.Highs()  # type: ignore[no-untyped-call]
-        self.solver = solver
-        solver.setOptionValue("output_flag", False)
-        solver.setOptionValue("threads", 1)
-        solver.setOptionValue("mip_rel_gap", 0.0)
-        solver.setOptionValue("mip_abs_gap", 0.0)
-        # Symmetry detection costs more than it saves on models of a few integers.
-        solver.setOptionValue("mip_detect_symmetry", False)
-        if strict:
-            solver.setOptionValue("presolve", "off")
-            for option in (
-                "mip_feasibility_tolerance",
-                "primal_feasibility_tolerance",
-                "dual_feasibility_tolerance",
-            ):
-                solver.setOptionValue(option, 1e-10)
-        arcs = [(g, t) for g, (_, kinds) in enumerate(transport.groups) for t in kinds]
-        columns = types + len(arcs)
-        self.infinity = inf = highs.kHighsInf
-        # Column of each flow variable x_{g,t}, listed by type, by group and by stock pair.
-        by_type: list[list[int]] = [[] for _ in range(types)]
-        by_group: list[list[int]] = [[] for _ in transport.groups]
-        by_pair: dict[tuple[str, int], list[int]] = {pair: [] for pair in transport.stock}
-        for column, (group, kind) in enumerate(arcs, start=types):
-            by_type[kind].append(column)
-            by_group[group].append(column)
-            by_pair[(transport.groups[group][0], kind)].append(column)
-        rows: list[tuple[float, float, list[int], list[float]]] = [
-            (0.0, 0.0, [kind, *flows], [1.0] + [-1.0] * len(flows))  # n_t − Σ_g x_{g,t} = 0
-            for kind, flows in enumerate(by_type)
-        ]
-        for flows, headroom in zip(by_group, transport.headroom, strict=True):
-            rows.append((-inf, float(headroom), flows, [1.0] * len(flows)))
-        for pair, flows in by_pair.items():
-            rows.append((-inf, float(transport.stock[pair]), flows, [1.0] * len(flows)))
-        rows.append((float(shortfall), inf, list(range(types)), [float(s) for s in sizes]))
-        lp = highs.HighsLp()
-        lp.num_col_ = columns
-        lp.num_row_ = len(rows)
-        lp.col_cost_ = [0.0] * columns
-        lp.col_lower_ = [0.0] * columns
-        lp.col_upper_ = [float(bound) for bound in transport.bounds] + [inf] * len(arcs)
-        lp.row_lower_ = [row[0] for row in rows]
-        lp.row_upper_ = [row[1] for row in rows]
-        lp.a_matrix_.format_ = highs.MatrixFormat.kRowwise
-        starts = [0]
-        for row in rows:
-            starts.append(starts[-1] + len(row[2]))
-        lp.a_matrix_.start_ = starts
-        lp.a_matrix_.index_ = [index for row in rows for index in row[2]]
-        lp.a_matrix_.value_ = [value for row in rows for value in row[3]]
-        integer, continuous = highs.HighsVarType.kInteger, highs.HighsVarType.kContinuous
-        lp.integrality_ = [integer] * types + [continuous] * len(arcs)
-        solver.passModel(lp)
+        self.infinity = highs.kHighsInf
+        self.solver = _solver(highs, strict=strict)
+        rows, arcs = _rows(transport, shortfall, sizes, self.infinity)
+        self.solver.passModel(_lp(highs, transport, rows, arcs, self.infinity))
 
     def solve(self, order: Sequence[int]) -> list[int] | None:
         """The staged solve; ``None`` if infeasible.
@@ -241,3 +185,85 @@ class _Model:
 
 def _dot(weights: Sequence[int], vector: Sequence[int]) -> int:
     return sum(w * n for w, n in zip(weights, vector, strict=True))
+
+
+_Row = tuple[float, float, list[int], list[float]]
+
+
+def _solver(highs: Any, *, strict: bool) -> Any:
+    """A quiet, single-threaded, gap-free HiGHS; ``strict`` drops presolve and tightens."""
+    # The public highspy.Highs prints a banner on the process's stdout when built, which
+    # would corrupt machine-readable CLI output; its base class does not.
+    if hasattr(highs, "_Highs"):
+        solver = highs._Highs()
+    else:  # a future highspy without the quiet base class
+        import highspy  # noqa: PLC0415
+
+        solver = highspy.Highs()  # type: ignore[no-untyped-call]
+    solver.setOptionValue("output_flag", False)
+    solver.setOptionValue("threads", 1)
+    solver.setOptionValue("mip_rel_gap", 0.0)
+    solver.setOptionValue("mip_abs_gap", 0.0)
+    # Symmetry detection costs more than it saves on models of a few integers.
+    solver.setOptionValue("mip_detect_symmetry", False)
+    if strict:
+        solver.setOptionValue("presolve", "off")
+        for option in (
+            "mip_feasibility_tolerance",
+            "primal_feasibility_tolerance",
+            "dual_feasibility_tolerance",
+        ):
+            solver.setOptionValue(option, 1e-10)
+    return solver
+
+
+def _rows(
+    transport: Transport, shortfall: int, sizes: Sequence[int], inf: float
+) -> tuple[list[_Row], list[tuple[int, int]]]:
+    """The constraint rows (flow balance, headroom, stock, cover) and the flow arcs."""
+    types = len(transport.names)
+    arcs = [(g, t) for g, (_, kinds) in enumerate(transport.groups) for t in kinds]
+    # Column of each flow variable x_{g,t}, listed by type, by group and by stock pair.
+    by_type: list[list[int]] = [[] for _ in range(types)]
+    by_group: list[list[int]] = [[] for _ in transport.groups]
+    by_pair: dict[tuple[str, int], list[int]] = {pair: [] for pair in transport.stock}
+    for column, (group, kind) in enumerate(arcs, start=types):
+        by_type[kind].append(column)
+        by_group[group].append(column)
+        by_pair[(transport.groups[group][0], kind)].append(column)
+    rows: list[_Row] = [
+        (0.0, 0.0, [kind, *flows], [1.0] + [-1.0] * len(flows))  # n_t − Σ_g x_{g,t} = 0
+        for kind, flows in enumerate(by_type)
+    ]
+    for flows, headroom in zip(by_group, transport.headroom, strict=True):
+        rows.append((-inf, float(headroom), flows, [1.0] * len(flows)))
+    for pair, flows in by_pair.items():
+        rows.append((-inf, float(transport.stock[pair]), flows, [1.0] * len(flows)))
+    rows.append((float(shortfall), inf, list(range(types)), [float(s) for s in sizes]))
+    return rows, arcs
+
+
+def _lp(
+    highs: Any, transport: Transport, rows: list[_Row], arcs: list[tuple[int, int]], inf: float
+) -> Any:
+    """The HiGHS model: integer n_t columns, then continuous flow columns, rows row-wise."""
+    types = len(transport.names)
+    columns = types + len(arcs)
+    lp = highs.HighsLp()
+    lp.num_col_ = columns
+    lp.num_row_ = len(rows)
+    lp.col_cost_ = [0.0] * columns
+    lp.col_lower_ = [0.0] * columns
+    lp.col_upper_ = [float(bound) for bound in transport.bounds] + [inf] * len(arcs)
+    lp.row_lower_ = [row[0] for row in rows]
+    lp.row_upper_ = [row[1] for row in rows]
+    lp.a_matrix_.format_ = highs.MatrixFormat.kRowwise
+    starts = [0]
+    for row in rows:
+        starts.append(starts[-1] + len(row[2]))
+    lp.a_matrix_.start_ = starts
+    lp.a_matrix_.index_ = [index for row in rows for index in row[2]]
+    lp.a_matrix_.value_ = [value for row in rows for value in row[3]]
+    integer, continuous = highs.HighsVarType.kInteger, highs.HighsVarType.kContinuous
+    lp.integrality_ = [integer] * types + [continuous] * len(arcs)
+    return lp

@@ -12,20 +12,20 @@ The rules restate ``pkg/scheduler/core/assignment.go`` and ``division_algorithm.
 * aggregated — the same, over the shortest prefix of clusters (previous first, then by
   capacity, then by name) that covers the replicas to place.
 
-Every function returns a new ``dict`` cluster → replicas with zero entries dropped, in ascending
-name order, and never mutates its inputs.
+Every function returns a :class:`Division`: a read-only mapping cluster → replicas with zero
+entries dropped, in ascending name order, plus ``unplaced`` (the replicas no cluster had room
+for, only ever > 0 with ``allow_partial=True``). Inputs are never mutated.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Literal, overload
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
 
 import attrs
 
 from invsched._validators import check_bool, check_count, check_counts, render
 from invsched.errors import InsufficientReplicas, InvalidRequest
-from invsched.placement.webster import apportion, names_descending
+from invsched.placement.webster import _apportion, _names_descending
 
 __all__ = ["Division", "divide_aggregated", "divide_dynamic", "divide_static"]
 
@@ -39,45 +39,80 @@ def _check_unplaced(instance: object, attribute: attrs.Attribute[int], value: ob
     check_count(InvalidRequest, "Division.unplaced", value)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False)
 class Division(Mapping[str, int]):
-    """A division that may leave replicas unplaced: cluster → replicas, plus the shortfall.
+    """A division: cluster → replicas placed, plus the replicas that fit nowhere.
 
-    Returned by :func:`divide_dynamic` and :func:`divide_aggregated` with
-    ``allow_partial=True``. It reads as the mapping of placed replicas (zeros dropped, names
-    ascending); ``unplaced`` counts the replicas no cluster had room for.
+    Every ``divide_*`` function returns one. It reads as the mapping of placed replicas
+    (zeros dropped, names ascending), so code that expects a ``dict`` keeps working;
+    ``unplaced`` counts the replicas no cluster had room for (> 0 only with
+    ``allow_partial=True``). Two divisions are equal when both parts are; a division and
+    any other mapping are equal when the placed replicas are (``unplaced`` is not part of
+    the mapping).
 
-    Runtime complexity: construction O(c log c) for c clusters; lookup O(c).
+    Runtime complexity: construction O(c log c) for c clusters; lookup O(1).
 
     >>> d = Division(replicas={"b": 2, "a": 1, "c": 0}, unplaced=3)
-    >>> dict(d), d.unplaced, d["a"], d.placed
-    ({'a': 1, 'b': 2}, 3, 1, 3)
+    >>> dict(d), d.unplaced, d["a"], d.placed, d == {"a": 1, "b": 2}
+    ({'a': 1, 'b': 2}, 3, 1, 3, True)
     """
 
     replicas: tuple[tuple[str, int], ...] = attrs.field(converter=_to_entries)
     unplaced: int = attrs.field(validator=_check_unplaced)
+    # The same pairs as a dict, for O(1) lookups and C-speed views.
+    _counts: dict[str, int] = attrs.field(init=False, repr=False)
+
+    @_counts.default
+    def _index(self) -> dict[str, int]:
+        return dict(self.replicas)
+
+    @classmethod
+    def _of(cls, counts: dict[str, int], unplaced: int) -> Division:
+        """Wrap counts already checked, sorted by name and without zeros (no copy, no checks)."""
+        self = object.__new__(cls)
+        object.__setattr__(self, "replicas", tuple(counts.items()))
+        object.__setattr__(self, "unplaced", unplaced)
+        object.__setattr__(self, "_counts", counts)
+        return self
 
     def __getitem__(self, name: str) -> int:
-        for key, count in self.replicas:
-            if key == name:
-                return count
-        raise KeyError(name)
+        return self._counts[name]
 
     def __iter__(self) -> Iterator[str]:
-        return (name for name, _ in self.replicas)
+        return iter(self._counts)
 
     def __len__(self) -> int:
-        return len(self.replicas)
+        return len(self._counts)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._counts
+
+    def keys(self) -> KeysView[str]:
+        return self._counts.keys()
+
+    def values(self) -> ValuesView[int]:
+        return self._counts.values()
+
+    def items(self) -> ItemsView[str, int]:
+        return self._counts.items()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Division):
+            return self.replicas == other.replicas and self.unplaced == other.unplaced
+        if isinstance(other, Mapping):
+            return self._counts == dict(other.items())
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.replicas, self.unplaced))
 
     @property
     def placed(self) -> int:
         """How many replicas the division placed."""
-        return sum(count for _, count in self.replicas)
+        return sum(self._counts.values())
 
 
-def divide_static(
-    replicas: int, weights: Mapping[str, int], *, uid: str | None = None
-) -> dict[str, int]:
+def divide_static(replicas: int, weights: Mapping[str, int], *, uid: str | None = None) -> Division:
     """Divide ``replicas`` over clusters in proportion to static weights (Karmada static weight).
 
     Webster's method over the weights (see :func:`~invsched.placement.webster.webster`), with
@@ -93,8 +128,8 @@ def divide_static(
         uid: the workload UID (tie-break direction); ``None`` means ascending names.
 
     Returns:
-        Cluster → replicas, zero entries dropped, names ascending; the values sum to
-        ``replicas``.
+        A :class:`Division`: cluster → replicas, zero entries dropped, names ascending; the
+        values sum to ``replicas`` and ``unplaced`` is 0.
 
     Raises:
         InvalidRequest: a count is not an ``int`` ≥ 0 below 10^100, a name is not a
@@ -102,56 +137,20 @@ def divide_static(
 
     Runtime complexity: O(c log c) for c clusters, independent of ``replicas``.
 
-    >>> divide_static(14, {"a": 3, "b": 2, "c": 1})
+    >>> dict(divide_static(14, {"a": 3, "b": 2, "c": 1}))
     {'a': 7, 'b': 5, 'c': 2}
-    >>> divide_static(9, {"m1": 2, "m2": 1, "m3": 1, "m4": 1})
+    >>> dict(divide_static(9, {"m1": 2, "m2": 1, "m3": 1, "m4": 1}))
     {'m1': 3, 'm2': 2, 'm3': 2, 'm4': 2}
     """
     check_count(InvalidRequest, "replicas", replicas)
     votes = check_counts(InvalidRequest, "weights", weights)
-    descending = names_descending(uid)
+    descending = _names_descending(uid)
     if replicas and not votes:
         raise InvalidRequest("weights", f"no cluster to divide {render(replicas)} replicas over")
     matched = {name: weight for name, weight in votes.items() if weight}
     if not matched:
         matched = dict.fromkeys(votes, 1)
-    return _without_zeros(apportion(replicas, matched, {}, descending=descending))
-
-
-@overload
-def divide_dynamic(
-    replicas: int,
-    available: Mapping[str, int],
-    *,
-    previous: Mapping[str, int] | None = ...,
-    uid: str | None = ...,
-    fresh: bool = ...,
-    allow_partial: Literal[False] = ...,
-) -> dict[str, int]: ...
-
-
-@overload
-def divide_dynamic(
-    replicas: int,
-    available: Mapping[str, int],
-    *,
-    previous: Mapping[str, int] | None = ...,
-    uid: str | None = ...,
-    fresh: bool = ...,
-    allow_partial: Literal[True],
-) -> Division: ...
-
-
-@overload
-def divide_dynamic(
-    replicas: int,
-    available: Mapping[str, int],
-    *,
-    previous: Mapping[str, int] | None = ...,
-    uid: str | None = ...,
-    fresh: bool = ...,
-    allow_partial: bool,
-) -> dict[str, int] | Division: ...
+    return Division._of(_without_zeros(_apportion(replicas, matched, {}, descending=descending)), 0)
 
 
 def divide_dynamic(
@@ -162,7 +161,7 @@ def divide_dynamic(
     uid: str | None = None,
     fresh: bool = False,
     allow_partial: bool = False,
-) -> dict[str, int] | Division:
+) -> Division:
     """Divide ``replicas`` by free capacity (Karmada ``dynamicWeight: AvailableReplicas``).
 
     ``available`` holds the candidate clusters and how many *new* replicas each can still take
@@ -190,8 +189,8 @@ def divide_dynamic(
         allow_partial: when capacity is short, place what fits instead of raising.
 
     Returns:
-        Cluster → replicas (zeros dropped, names ascending). With ``allow_partial=True`` a
-        :class:`Division`, whose ``unplaced`` counts the replicas that did not fit.
+        A :class:`Division`: cluster → replicas (zeros dropped, names ascending), whose
+        ``unplaced`` counts the replicas that did not fit (0 unless ``allow_partial``).
 
     Raises:
         InsufficientReplicas: the capacity to split by is smaller than the replicas to place
@@ -202,9 +201,9 @@ def divide_dynamic(
 
     Runtime complexity: O(c log c) for c clusters, independent of ``replicas``.
 
-    >>> divide_dynamic(12, {"m1": 6, "m2": 8, "m3": 10})
+    >>> dict(divide_dynamic(12, {"m1": 6, "m2": 8, "m3": 10}))
     {'m1': 3, 'm2': 4, 'm3': 5}
-    >>> divide_dynamic(6, {"m1": 1, "m2": 1, "m3": 1}, previous={"m1": 2, "m2": 4, "m3": 6})
+    >>> dict(divide_dynamic(6, {"m1": 1, "m2": 1, "m3": 1}, previous={"m1": 2, "m2": 4, "m3": 6}))
     {'m1': 1, 'm2': 2, 'm3': 3}
     >>> divide_dynamic(5, {"a": 1, "b": 2}, allow_partial=True)
     Division(replicas=(('a', 1), ('b', 2)), unplaced=2)
@@ -220,42 +219,6 @@ def divide_dynamic(
     )
 
 
-@overload
-def divide_aggregated(
-    replicas: int,
-    available: Mapping[str, int],
-    *,
-    previous: Mapping[str, int] | None = ...,
-    uid: str | None = ...,
-    fresh: bool = ...,
-    allow_partial: Literal[False] = ...,
-) -> dict[str, int]: ...
-
-
-@overload
-def divide_aggregated(
-    replicas: int,
-    available: Mapping[str, int],
-    *,
-    previous: Mapping[str, int] | None = ...,
-    uid: str | None = ...,
-    fresh: bool = ...,
-    allow_partial: Literal[True],
-) -> Division: ...
-
-
-@overload
-def divide_aggregated(
-    replicas: int,
-    available: Mapping[str, int],
-    *,
-    previous: Mapping[str, int] | None = ...,
-    uid: str | None = ...,
-    fresh: bool = ...,
-    allow_partial: bool,
-) -> dict[str, int] | Division: ...
-
-
 def divide_aggregated(
     replicas: int,
     available: Mapping[str, int],
@@ -264,7 +227,7 @@ def divide_aggregated(
     uid: str | None = None,
     fresh: bool = False,
     allow_partial: bool = False,
-) -> dict[str, int] | Division:
+) -> Division:
     """Divide ``replicas`` over as few clusters as possible (Karmada ``Aggregated``).
 
     Same cases and arguments as :func:`divide_dynamic`, but each split first keeps only the
@@ -278,9 +241,9 @@ def divide_aggregated(
 
     Runtime complexity: O(c log c) for c clusters, independent of ``replicas``.
 
-    >>> divide_aggregated(12, {"m1": 6, "m2": 8, "m3": 10})
+    >>> dict(divide_aggregated(12, {"m1": 6, "m2": 8, "m3": 10}))
     {'m2': 5, 'm3': 7}
-    >>> divide_aggregated(6, {"m1": 1, "m2": 1}, previous={"m1": 4, "m2": 8})
+    >>> dict(divide_aggregated(6, {"m1": 1, "m2": 1}, previous={"m1": 4, "m2": 8}))
     {'m2': 6}
     """
     return _divide(
@@ -303,11 +266,11 @@ def _divide(
     fresh: bool,
     allow_partial: bool,
     aggregated: bool,
-) -> dict[str, int] | Division:
+) -> Division:
     check_count(InvalidRequest, "replicas", replicas)
     capacity = check_counts(InvalidRequest, "available", available)
     last = {} if previous is None else check_counts(InvalidRequest, "previous", previous)
-    descending = names_descending(uid)
+    descending = _names_descending(uid)
     check_bool(InvalidRequest, "fresh", fresh)
     check_bool(InvalidRequest, "allow_partial", allow_partial)
     # FindOutScheduledCluster: previous clusters that are no longer candidates are forgotten.
@@ -321,8 +284,7 @@ def _divide(
     elif assigned < replicas:
         weights, target, keep = capacity, replicas - assigned, kept
     else:
-        result = _without_zeros(kept)
-        return Division(replicas=result, unplaced=0) if allow_partial else result
+        return Division._of(_without_zeros(kept), 0)
 
     total = sum(weights.values())
     unplaced = 0
@@ -333,12 +295,12 @@ def _divide(
         unplaced, target = target - total, total
     if aggregated:
         weights = _shortest_cover(weights, target, preferred=keep)
-    split = apportion(target, weights, {}, descending=descending) if target else {}
+    split = _apportion(target, weights, {}, descending=descending) if target else {}
     for name, count in keep.items():
         split[name] = split.get(name, 0) + count
     # apportion lists names ascending; only an aggregated cut can leave a kept name out.
     result = _without_zeros(split) if aggregated else {n: c for n, c in split.items() if c}
-    return Division(replicas=result, unplaced=unplaced) if allow_partial else result
+    return Division._of(result, unplaced)
 
 
 def _shortest_cover(

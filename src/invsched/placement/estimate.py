@@ -32,10 +32,12 @@ from invsched._validators import (
 )
 from invsched.errors import InvalidRequest
 from invsched.frozenmap import FrozenMap
-from invsched.placement.fleet import DEFAULT_MAX_PODS, Cluster, Fleet, InstanceType, Node
+from invsched.placement.fleet import DEFAULT_MAX_PODS, Cluster, Fleet, InstanceType, Node, NodePool
 from invsched.resources import Resources
 
 __all__ = [
+    "GrowablePool",
+    "InstanceFit",
     "Offer",
     "ProvisioningOptions",
     "Shape",
@@ -48,8 +50,17 @@ __all__ = [
 
 
 @attrs.frozen(kw_only=True)
-class Offer:
-    """One pool that can grow: its cluster, region, headroom (nodes) and usable types."""
+class GrowablePool:
+    """A node pool that can still add nodes for the workload.
+
+    Attributes:
+        cluster, region, pool: where the pool is (its region's stock is shared).
+        headroom: how many nodes it may still add.
+        types: its instance types that hold one replica and have stock in the region.
+
+    >>> GrowablePool(cluster="c", region="r", pool="gpu", headroom=2, types=("a10",)).headroom
+    2
+    """
 
     cluster: str
     region: str
@@ -59,12 +70,26 @@ class Offer:
 
 
 @attrs.frozen(kw_only=True)
-class Shape:
-    """One usable instance type: replicas per new node and hourly price per node."""
+class InstanceFit:
+    """How one usable instance type fits the workload: replicas per new node, and its price.
+
+    Attributes:
+        name: the instance type.
+        per_node: replicas one new, empty node holds (≥ 1 for a usable type).
+        price: hourly price per node.
+
+    >>> InstanceFit(name="a10", per_node=1, price=Decimal("9.74")).per_node
+    1
+    """
 
     name: str
     per_node: int
     price: Decimal
+
+
+#: Former names, kept because ``invsched.placement`` exported them.
+Offer = GrowablePool
+Shape = InstanceFit
 
 
 @attrs.frozen(kw_only=True)
@@ -78,16 +103,16 @@ class ProvisioningOptions:
         unusable: cluster → why none of its pools can host a replica.
     """
 
-    shapes: tuple[Shape, ...]
+    shapes: tuple[InstanceFit, ...]
     stock: FrozenMap[tuple[str, str], int]
-    offers: tuple[Offer, ...]
+    offers: tuple[GrowablePool, ...]
     unusable: FrozenMap[str, str]
 
 
 def _request_items(request: Resources) -> tuple[tuple[str, int], ...]:
     """The positive amounts of a request; a zero request constrains nothing (as upstream)."""
     check_resources(InvalidRequest, "request", request)
-    return tuple((name, amount) for name, amount in request.items() if amount > 0)
+    return tuple((name, amount) for name, amount in request.pairs if amount > 0)
 
 
 def _cluster_pool(error: FieldError, field: str, key: object) -> object:
@@ -111,14 +136,21 @@ def _fit(
     best = free_pods
     if best <= 0:
         return 0
-    # Plain dicts: Resources lookups scan their items, and this runs once per node.
-    have = dict(allocatable.items_)
-    used = dict(requested.items_) if requested.items_ else {}
+    # One merge walk over name-sorted pairs (``wanted`` keeps the request's name order):
+    # no dict per node, and this runs once per node of the fleet.
+    have, taken = allocatable.pairs, requested.pairs
+    i = j = 0
+    have_count, taken_count = len(have), len(taken)
     for name, amount in wanted:
-        total = have.get(name)
-        if total is None:
-            return 0
-        free = total - used.get(name, 0)
+        while i < have_count and have[i][0] < name:
+            i += 1
+        if i == have_count or have[i][0] != name:
+            return 0  # a requested resource the node lacks
+        free = have[i][1]
+        while j < taken_count and taken[j][0] < name:
+            j += 1
+        if j < taken_count and taken[j][0] == name:
+            free -= taken[j][1]
         if free < amount:
             return 0
         count = free // amount
@@ -297,9 +329,9 @@ def provisioning_options(
     _request_items(request)
     clusters = check_tuple_of(InvalidRequest, "clusters", clusters, Cluster)
     used = {} if bought is None else _bought(bought)
-    shapes: dict[str, Shape] = {}
+    fits: dict[str, InstanceFit] = {}
     stock: dict[tuple[str, str], int] = {}
-    offers: list[Offer] = []
+    growable: list[GrowablePool] = []
     unusable: dict[str, str] = {}
     for cluster in clusters:
         why: list[str] = []
@@ -312,37 +344,55 @@ def provisioning_options(
             if headroom <= 0:
                 why.append(f"pool {pool.name}: at max_nodes {pool.max_nodes}")
                 continue
-            usable = []
-            for name in pool.instance_types:
-                instance_type = fleet.instance_type(name)
-                per_node = replicas_per_node(instance_type, request)
-                key = (cluster.region, name)
-                left = stock.setdefault(key, fleet.stock(*key))
-                if per_node == 0:
-                    why.append(f"pool {pool.name}: {name} cannot hold one replica")
-                elif left <= 0:
-                    why.append(f"region {cluster.region}: no stock of {name}")
-                else:
-                    # Fleet guarantees a price for the types of autoscaling pools.
-                    price = instance_type.hourly_price or Decimal(0)
-                    shapes[name] = Shape(name=name, per_node=per_node, price=price)
-                    usable.append(name)
+            usable = _usable_types(
+                fleet, request, cluster.region, pool, fits=fits, stock=stock, why=why
+            )
             if usable:
                 found = True
-                offers.append(
-                    Offer(
+                growable.append(
+                    GrowablePool(
                         cluster=cluster.name,
                         region=cluster.region,
                         pool=pool.name,
                         headroom=headroom,
-                        types=tuple(usable),
+                        types=usable,
                     )
                 )
         if not found:
             unusable[cluster.name] = "; ".join(why) if why else "no autoscaling node pool"
     return ProvisioningOptions(
-        shapes=tuple(shapes[name] for name in sorted(shapes)),
+        shapes=tuple(fits[name] for name in sorted(fits)),
         stock=FrozenMap(stock),
-        offers=tuple(offers),
+        offers=tuple(growable),
         unusable=FrozenMap(unusable),
     )
+
+
+def _usable_types(
+    fleet: Fleet,
+    request: Resources,
+    region: str,
+    pool: NodePool,
+    *,
+    fits: dict[str, InstanceFit],
+    stock: dict[tuple[str, str], int],
+    why: list[str],
+) -> tuple[str, ...]:
+    """The pool's types that hold a replica and have stock; records their fit and stock
+    in ``fits`` and ``stock``, and why the others do not qualify in ``why``."""
+    usable = []
+    for name in pool.instance_types:
+        instance_type = fleet.instance_type(name)
+        per_node = replicas_per_node(instance_type, request)
+        key = (region, name)
+        left = stock.setdefault(key, fleet.stock(*key))
+        if per_node == 0:
+            why.append(f"pool {pool.name}: {name} cannot hold one replica")
+        elif left <= 0:
+            why.append(f"region {region}: no stock of {name}")
+        else:
+            # Fleet guarantees a price for the types of autoscaling pools.
+            price = instance_type.hourly_price or Decimal(0)
+            fits[name] = InstanceFit(name=name, per_node=per_node, price=price)
+            usable.append(name)
+    return tuple(usable)

@@ -46,7 +46,7 @@ from invsched.errors import InvalidFleet
 from invsched.frozenmap import FrozenMap
 from invsched.resources import Resources
 
-__all__ = ["Cluster", "Fleet", "InstanceType", "Node", "NodePool"]
+__all__ = ["DEFAULT_MAX_PODS", "Cluster", "Fleet", "InstanceType", "Node", "NodePool"]
 
 #: Kubernetes' default kubelet ``maxPods``.
 DEFAULT_MAX_PODS = 110

@@ -32,7 +32,7 @@ import attrs
 from invsched._validators import FieldError, check_count, check_mapping, check_name, render, short
 from invsched.errors import InvalidRequest
 from invsched.placement.fleet import Cluster, Fleet, Node
-from invsched.placement.provision import NodeRelease
+from invsched.placement.records import NodeRelease
 
 __all__ = ["INSTANCE_TYPE_LABEL", "ObservedNode", "observe", "release_observed", "removal_order"]
 

@@ -21,161 +21,88 @@ replicas node by node and releases the elastic nodes it empties
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 import attrs
 
-from invsched._validators import check_bool, check_counts, check_instance, render, short, typed
+from invsched._validators import check_bool, check_counts, check_instance, render, typed
 from invsched.errors import InsufficientReplicas, InvalidRequest
 from invsched.frozenmap import FrozenMap
+from invsched.placement._elastic import ElasticState, buy, buy_per_cluster, elastic_state
 from invsched.placement.divide import divide_aggregated, divide_dynamic, divide_static
-from invsched.placement.estimate import (
-    Offer,
-    Shape,
-    estimate_replicas,
-    provisioning_options,
-    replicas_per_node,
-)
+from invsched.placement.estimate import InstanceFit, estimate_replicas, replicas_per_node
 from invsched.placement.fleet import Cluster, Fleet
 from invsched.placement.observed import ObservedNode, observe, release_observed
-from invsched.placement.policy import (
+from invsched.placement.records import (
+    NodeProvision,
+    NodeRelease,
     Placement,
     PlacementPolicy,
     ReplicaSchedulingType,
     WeightPreference,
     Workload,
 )
-from invsched.placement.provision import (
-    NodeProvision,
-    NodeRelease,
-    most_provisionable,
-    plan_provisioning,
-    release_nodes,
-)
+from invsched.placement.release import release_nodes
 from invsched.resources import Resources
 
 __all__ = ["place"]
 
+#: Karmada's scale-down of cluster counts: (new total, counts now) → new counts.
+_ScaleDown = Callable[[int, Mapping[str, int]], Mapping[str, int]]
 
-@attrs.define(kw_only=True)
-class _Context:
-    """Working state of one ``place`` call: shapes, stock left and pools that can grow.
 
-    Mutable on purpose (per-cluster provisioning consumes stock and headroom); it never
-    leaves the call.
+@attrs.frozen(kw_only=True)
+class _Start:
+    """Where the workload's replicas are before this call, restricted to the candidates.
+
+    Attributes:
+        kept: candidate cluster → replicas it runs now (zeros dropped).
+        bought: the previous placement's new nodes in candidate clusters.
+        planned: ``previous`` was a :class:`Placement` (its replicas are not yet counted in
+            the nodes' ``requested``).
+        observed: the nodes that run replicas now, when ``current`` was given.
     """
 
-    shapes: dict[str, Shape]
-    stock: dict[tuple[str, str], int]
-    offers: dict[str, list[Offer]]
-    unusable: dict[str, str]
+    kept: dict[str, int]
+    bought: tuple[NodeProvision, ...]
+    planned: bool
+    observed: list[ObservedNode] | None
 
 
-def _context(
-    workload: Workload, fleet: Fleet, candidates: list[Cluster], bought: Iterable[NodeProvision]
-) -> _Context:
-    regions = {cluster.name: cluster.region for cluster in fleet.clusters}
-    used: dict[tuple[str, str], int] = {}
-    sold: dict[tuple[str, str], int] = {}
-    for item in bought:
-        used[(item.cluster, item.pool)] = used.get((item.cluster, item.pool), 0) + item.nodes
-        key = (regions[item.cluster], item.instance_type)
-        sold[key] = sold.get(key, 0) + item.nodes
-    for (region, name), nodes in sorted(sold.items()):
-        if nodes > fleet.stock(region, name):
-            raise InvalidRequest(
-                "previous.provisioning",
-                f"bought {nodes} nodes of {short(name)} in {short(region)}, more than its stock "
-                f"{fleet.stock(region, name)}: pass the fleet the placement was planned on",
-            )
-    # Stock a previous placement bought is gone: take it off before offering anything.
-    fleet = (
-        attrs.evolve(
-            fleet,
-            inventory={
-                region: {name: count - sold.get((region, name), 0) for name, count in types.items()}
-                for region, types in fleet.inventory.items()
-            },
-        )
-        if sold
-        else fleet
-    )
-    options = provisioning_options(fleet, workload.request, candidates, bought=used)
-    offers: dict[str, list[Offer]] = {}
-    for offer in options.offers:
-        offers.setdefault(offer.cluster, []).append(offer)
-    return _Context(
-        shapes={shape.name: shape for shape in options.shapes},
-        stock=dict(options.stock),
-        offers=offers,
-        unusable=dict(options.unusable),
-    )
+@attrs.frozen(kw_only=True)
+class _Inputs:
+    """Everything a division step reads: the arguments, checked, and what was derived."""
+
+    workload: Workload
+    policy: PlacementPolicy
+    fleet: Fleet
+    candidates: list[Cluster]
+    start: _Start
+    available: dict[str, int]
+    elastic: ElasticState | None
+    allow_partial: bool
+
+    @property
+    def aggregated(self) -> bool:
+        """The policy concentrates replicas on few clusters (``AGGREGATED``)."""
+        return self.policy.weight_preference is WeightPreference.AGGREGATED
+
+    def scale_down(self) -> _ScaleDown:
+        """Karmada's scale-down over the free capacity, for the release steps."""
+        divide = divide_aggregated if self.aggregated else divide_dynamic
+        available, uid = self.available, self.workload.uid or None
+        return lambda count, counts: divide(count, available, previous=counts, uid=uid)
 
 
-def _previous(
-    previous: Placement | Mapping[str, int] | None,
-) -> tuple[dict[str, int], tuple[NodeProvision, ...]]:
-    if previous is None:
-        return {}, ()
-    if isinstance(previous, Placement):
-        # New nodes host some of their cluster's replicas: a placement whose nodes host more
-        # than its cluster holds was not made by ``place`` and cannot be scaled from.
-        hosted: dict[str, int] = {}
-        for index, item in enumerate(previous.provisioning):
-            hosted[item.cluster] = hosted.get(item.cluster, 0) + item.replicas
-            held = previous.replicas.get(item.cluster, 0)
-            if hosted[item.cluster] > held:
-                raise InvalidRequest(
-                    f"previous.provisioning[{index}]",
-                    f"new nodes host {hosted[item.cluster]} replicas in cluster "
-                    f"{render(item.cluster)}, more than previous.replicas gives it ({held})",
-                )
-        return dict(previous.replicas), previous.provisioning
-    if not isinstance(previous, Mapping):
-        got = typed(previous)
-        raise InvalidRequest("previous", f"expected a Placement or a mapping, got {got}")
-    return check_counts(InvalidRequest, "previous", previous), ()
+@attrs.frozen(kw_only=True)
+class _Outcome:
+    """What a division step decided (the fields of :class:`Placement` it fills)."""
 
-
-def _provision(
-    shortfall: int,
-    offers: list[Offer],
-    context: _Context,
-    base: Mapping[str, int],
-    *,
-    concentrate: bool,
-    allow_partial: bool,
-    available: int,
-) -> tuple[tuple[NodeProvision, ...], int]:
-    """New nodes for ``shortfall`` replicas, and how many replicas stay unplaced."""
-    shapes = list(context.shapes.values())
-    plan = plan_provisioning(
-        shortfall, offers, shapes, context.stock, base=base, concentrate=concentrate
-    )
-    if plan is not None:
-        return plan, 0
-    most = most_provisionable(offers, shapes, context.stock)
-    if not allow_partial:
-        raise InsufficientReplicas(available=available + most, requested=available + shortfall)
-    if most == 0:
-        return (), shortfall
-    plan = plan_provisioning(
-        most, offers, shapes, context.stock, base=base, concentrate=concentrate
-    )
-    assert plan is not None
-    return plan, shortfall - most
-
-
-def _consume(context: _Context, plan: Iterable[NodeProvision], regions: Mapping[str, str]) -> None:
-    for item in plan:
-        key = (regions[item.cluster], item.instance_type)
-        context.stock[key] -= item.nodes
-        for index, offer in enumerate(context.offers.get(item.cluster, [])):
-            if offer.pool == item.pool:
-                context.offers[item.cluster][index] = attrs.evolve(
-                    offer, headroom=offer.headroom - item.nodes
-                )
+    replicas: Mapping[str, int]
+    provisioning: tuple[NodeProvision, ...] = ()
+    scale_in: tuple[NodeRelease, ...] = ()
+    unplaced: int = 0
 
 
 def place(
@@ -220,10 +147,37 @@ def place(
     >>> dict(result.replicas), result.hourly_cost
     ({'a': 2, 'b': 1}, Decimal('0'))
     """
+    _check_arguments(workload, policy, fleet, allow_partial)
+    candidates, reasons = _candidates(policy, fleet)
+    start = _start(fleet, candidates, previous, current)
+    available = _free_capacity(workload, fleet, candidates, start)
+    elastic = (
+        elastic_state(workload, fleet, candidates, start.bought) if policy.ecs_provision else None
+    )
+    inputs = _Inputs(
+        workload=workload,
+        policy=policy,
+        fleet=fleet,
+        candidates=candidates,
+        start=start,
+        available=available,
+        elastic=elastic,
+        allow_partial=allow_partial,
+    )
+    return _placement(inputs, _decide(inputs), reasons)
+
+
+def _check_arguments(
+    workload: object, policy: object, fleet: object, allow_partial: object
+) -> None:
     check_instance(InvalidRequest, "workload", workload, Workload)
     check_instance(InvalidRequest, "policy", policy, PlacementPolicy)
     check_instance(InvalidRequest, "fleet", fleet, Fleet)
     check_bool(InvalidRequest, "allow_partial", allow_partial)
+
+
+def _candidates(policy: PlacementPolicy, fleet: Fleet) -> tuple[list[Cluster], dict[str, str]]:
+    """The clusters the affinity keeps, in name order, and why it leaves the others out."""
     reasons: dict[str, str] = {}
     candidates: list[Cluster] = []
     for cluster in sorted(fleet.clusters, key=lambda c: c.name):
@@ -232,185 +186,234 @@ def place(
             candidates.append(cluster)
         else:
             reasons[cluster.name] = why
-    names = {cluster.name for cluster in candidates}
+    return candidates, reasons
+
+
+def _start(
+    fleet: Fleet,
+    candidates: list[Cluster],
+    previous: Placement | Mapping[str, int] | None,
+    current: Mapping[str, Mapping[str, int]] | None,
+) -> _Start:
+    """Read ``previous`` or ``current``; previous clusters no longer candidates are forgotten."""
+    names = frozenset(cluster.name for cluster in candidates)
     observed: list[ObservedNode] | None = None
     if current is not None:
         if previous is not None:
             raise InvalidRequest(
                 "current", "give the previous placement or the current replicas, not both"
             )
-        observed = observe(fleet, current, frozenset(names))
-        previous = {}
+        observed = observe(fleet, current, names)
+        sums: dict[str, int] = {}
         for node in observed:
-            previous[node.cluster] = previous.get(node.cluster, 0) + node.replicas
-    previous_counts, previous_nodes = _previous(previous)
-    kept = {name: count for name, count in previous_counts.items() if name in names and count}
-    previous_nodes = tuple(item for item in previous_nodes if item.cluster in names)
+            sums[node.cluster] = sums.get(node.cluster, 0) + node.replicas
+        previous = sums
+    counts, bought = _previous(previous)
+    return _Start(
+        kept={name: count for name, count in counts.items() if name in names and count},
+        bought=tuple(item for item in bought if item.cluster in names),
+        planned=isinstance(previous, Placement),
+        observed=observed,
+    )
+
+
+def _previous(
+    previous: Placement | Mapping[str, int] | None,
+) -> tuple[dict[str, int], tuple[NodeProvision, ...]]:
+    """Check ``previous``: its counts per cluster and the nodes it bought."""
+    if previous is None:
+        return {}, ()
+    if isinstance(previous, Placement):
+        # New nodes host some of their cluster's replicas: a placement whose nodes host more
+        # than its cluster holds was not made by ``place`` and cannot be scaled from.
+        hosted: dict[str, int] = {}
+        for index, item in enumerate(previous.provisioning):
+            hosted[item.cluster] = hosted.get(item.cluster, 0) + item.replicas
+            held = previous.replicas.get(item.cluster, 0)
+            if hosted[item.cluster] > held:
+                raise InvalidRequest(
+                    f"previous.provisioning[{index}]",
+                    f"new nodes host {hosted[item.cluster]} replicas in cluster "
+                    f"{render(item.cluster)}, more than previous.replicas gives it ({held})",
+                )
+        return dict(previous.replicas), previous.provisioning
+    if not isinstance(previous, Mapping):
+        got = typed(previous)
+        raise InvalidRequest("previous", f"expected a Placement or a mapping, got {got}")
+    return check_counts(InvalidRequest, "previous", previous), ()
+
+
+def _free_capacity(
+    workload: Workload, fleet: Fleet, candidates: list[Cluster], start: _Start
+) -> dict[str, int]:
+    """Candidate → replicas its capacity can still take, on top of ``start``."""
     on_new: dict[str, int] = {}
-    for item in previous_nodes:
+    for item in start.bought:
         on_new[item.cluster] = on_new.get(item.cluster, 0) + item.replicas
     available: dict[str, int] = {}
     for cluster in candidates:
         free = estimate_replicas(cluster, workload.request)
-        if isinstance(previous, Placement):
+        if start.planned:
             # Replicas planned on existing nodes occupy their slots; spare slots of the
             # nodes bought for the previous placement are free.
-            free -= kept.get(cluster.name, 0) - on_new.get(cluster.name, 0)
+            free -= start.kept.get(cluster.name, 0) - on_new.get(cluster.name, 0)
         available[cluster.name] = max(free, 0)
-    for item in previous_nodes:
-        shape = replicas_per_node(fleet.instance_type(item.instance_type), workload.request)
-        available[item.cluster] += max(shape * item.nodes - item.replicas, 0)
-    regions = {cluster.name: cluster.region for cluster in fleet.clusters}
-    context = (
-        _context(workload, fleet, candidates, previous_nodes) if policy.ecs_provision else None
-    )
-    desired = workload.replicas
-    provisioning: tuple[NodeProvision, ...] = ()
-    unplaced = 0
-    scale_in: tuple[NodeRelease, ...] = ()
+    for item in start.bought:
+        per_node = replicas_per_node(fleet.instance_type(item.instance_type), workload.request)
+        available[item.cluster] += max(per_node * item.nodes - item.replicas, 0)
+    return available
+
+
+def _decide(inputs: _Inputs) -> _Outcome:
+    """Dispatch over the policy: no candidate, per-cluster targets, or a dynamic division."""
+    policy = inputs.policy
     divided = policy.replica_scheduling is ReplicaSchedulingType.DIVIDED
-    static = divided and policy.weight_preference is WeightPreference.STATIC_WEIGHT
-    if not candidates:
-        result: dict[str, int] = {}
-        unplaced = desired
-        if desired and not allow_partial:
+    if not inputs.candidates:
+        desired = inputs.workload.replicas
+        if desired and not inputs.allow_partial:
             raise InsufficientReplicas(available=0, requested=desired)
-    elif not divided or static:
-        if divided:
-            weights = {
-                name: policy.static_weights[name]
-                for name in sorted(names)
-                if name in policy.static_weights
-            }
-            result = divide_static(
-                desired, weights or dict.fromkeys(names, 1), uid=workload.uid or None
-            )
-        else:
-            result = dict.fromkeys(sorted(names), desired) if desired else {}
-        if context is not None:
-            result, provisioning, unplaced = _provision_fixed(
-                result, kept, available, context, regions, allow_partial=allow_partial
-            )
+        return _Outcome(replicas={}, unplaced=desired)
+    if not divided or policy.weight_preference is WeightPreference.STATIC_WEIGHT:
+        return _fixed_targets(inputs, divided=divided)
+    extra = inputs.workload.replicas - sum(inputs.start.kept.values())
+    if extra < 0 and inputs.start.observed is not None:
+        return _scale_down_observed(inputs, inputs.start.observed)
+    if extra < 0:
+        return _scale_down_previous(inputs)
+    if inputs.elastic is None or sum(inputs.available.values()) >= extra:
+        return _divide_free(inputs, extra)
+    return _buy_shortfall(inputs, inputs.elastic, extra)
+
+
+def _fixed_targets(inputs: _Inputs, *, divided: bool) -> _Outcome:
+    """Static weights or ``DUPLICATED``: each cluster's target, its shortfall bought there."""
+    names = sorted(cluster.name for cluster in inputs.candidates)
+    desired = inputs.workload.replicas
+    targets: dict[str, int]
+    if divided:
+        weights = {
+            n: inputs.policy.static_weights[n] for n in names if n in inputs.policy.static_weights
+        }
+        uid = inputs.workload.uid or None
+        targets = dict(divide_static(desired, weights or dict.fromkeys(names, 1), uid=uid))
     else:
-        aggregated = policy.weight_preference is WeightPreference.AGGREGATED
-        divide = divide_aggregated if aggregated else divide_dynamic
-        uid = workload.uid or None
-        total_kept = sum(kept.values())
-        extra = desired - total_kept
-        if extra < 0 and observed is not None:
-            result, scale_in = release_observed(
-                desired,
-                observed,
-                None
-                if context is not None
-                else lambda count, counts: divide(count, available, previous=counts, uid=uid),
-                concentrate=aggregated,
-            )
-        elif extra < 0:
-            shapes = _shapes(fleet, workload.request, previous_nodes)
-            result, scale_in = release_nodes(
-                desired,
-                kept,
-                previous_nodes,
-                shapes,
-                lambda count, counts: divide(count, available, previous=counts, uid=uid),
-                cost_first=context is not None,
-                concentrate=aggregated,
-            )
-        elif context is None or sum(available.values()) >= extra:
-            division = divide(desired, available, previous=kept, uid=uid, allow_partial=True)
-            result, unplaced = dict(division), division.unplaced
-            if unplaced and not allow_partial:
-                raise InsufficientReplicas(available=sum(available.values()), requested=extra)
-        else:
-            result = {name: kept.get(name, 0) + available[name] for name in names}
-            offers = [offer for name in sorted(context.offers) for offer in context.offers[name]]
-            provisioning, unplaced = _provision(
-                extra - sum(available.values()),
-                offers,
-                context,
-                result,
-                concentrate=aggregated,
-                allow_partial=allow_partial,
-                available=sum(available.values()),
-            )
-            for item in provisioning:
-                result[item.cluster] += item.replicas
-    replicas = FrozenMap({name: count for name, count in result.items() if count})
-    for cluster in candidates:
-        if cluster.name not in replicas:
-            reasons[cluster.name] = _left_out(cluster.name, available, context, kept)
-    return Placement(
-        replicas=replicas,
-        provisioning=provisioning,
-        hourly_cost=sum((item.hourly_cost for item in provisioning), Decimal(0)),
-        scale_in=scale_in,
-        unplaced=unplaced,
-        reasons=FrozenMap(reasons),
+        targets = dict.fromkeys(names, desired) if desired else {}
+    if inputs.elastic is None:
+        return _Outcome(replicas=targets)
+    kept, available = inputs.start.kept, inputs.available
+    room = {name: kept.get(name, 0) + available.get(name, 0) for name in targets}
+    regions = {cluster.name: cluster.region for cluster in inputs.fleet.clusters}
+    replicas, provisioning, unplaced = buy_per_cluster(
+        targets, room, inputs.elastic, regions, allow_partial=inputs.allow_partial
     )
+    return _Outcome(replicas=replicas, provisioning=provisioning, unplaced=unplaced)
 
 
-def _shapes(fleet: Fleet, request: Resources, nodes: Iterable[NodeProvision]) -> dict[str, Shape]:
-    shapes = {}
+def _scale_down_observed(inputs: _Inputs, observed: list[ObservedNode]) -> _Outcome:
+    """Fewer replicas than observed now: remove them node by node (``observed``)."""
+    replicas, scale_in = release_observed(
+        inputs.workload.replicas,
+        observed,
+        None if inputs.elastic is not None else inputs.scale_down(),
+        concentrate=inputs.aggregated,
+    )
+    return _Outcome(replicas=replicas, scale_in=scale_in)
+
+
+def _scale_down_previous(inputs: _Inputs) -> _Outcome:
+    """Fewer replicas than a previous placement: release its elastic nodes first."""
+    replicas, scale_in = release_nodes(
+        inputs.workload.replicas,
+        inputs.start.kept,
+        inputs.start.bought,
+        _fits(inputs.fleet, inputs.workload.request, inputs.start.bought),
+        inputs.scale_down(),
+        cost_first=inputs.elastic is not None,
+        concentrate=inputs.aggregated,
+    )
+    return _Outcome(replicas=replicas, scale_in=scale_in)
+
+
+def _divide_free(inputs: _Inputs, extra: int) -> _Outcome:
+    """Karmada's division over free capacity (enough of it, or no ``ecs_provision``)."""
+    divide = divide_aggregated if inputs.aggregated else divide_dynamic
+    division = divide(
+        inputs.workload.replicas,
+        inputs.available,
+        previous=inputs.start.kept,
+        uid=inputs.workload.uid or None,
+        allow_partial=True,
+    )
+    if division.unplaced and not inputs.allow_partial:
+        raise InsufficientReplicas(available=sum(inputs.available.values()), requested=extra)
+    return _Outcome(replicas=dict(division), unplaced=division.unplaced)
+
+
+def _buy_shortfall(inputs: _Inputs, elastic: ElasticState, extra: int) -> _Outcome:
+    """Every free slot used; the rest on new nodes at least cost, anywhere (``provision``)."""
+    kept, available = inputs.start.kept, inputs.available
+    free = sum(available.values())
+    replicas = {c.name: kept.get(c.name, 0) + available[c.name] for c in inputs.candidates}
+    provisioning, unplaced = buy(
+        extra - free,
+        elastic.all_pools(),
+        elastic,
+        replicas,
+        concentrate=inputs.aggregated,
+        allow_partial=inputs.allow_partial,
+        available=free,
+    )
+    for item in provisioning:
+        replicas[item.cluster] += item.replicas
+    return _Outcome(replicas=replicas, provisioning=provisioning, unplaced=unplaced)
+
+
+def _fits(
+    fleet: Fleet, request: Resources, nodes: tuple[NodeProvision, ...]
+) -> dict[str, InstanceFit]:
+    """Replicas per node and price of the types of ``nodes`` (for the scale-in)."""
+    fits = {}
     for item in nodes:
         instance_type = fleet.instance_type(item.instance_type)
-        shapes[item.instance_type] = Shape(
+        fits[item.instance_type] = InstanceFit(
             name=item.instance_type,
             per_node=max(replicas_per_node(instance_type, request), 1),
             price=instance_type.hourly_price or Decimal(0),
         )
-    return shapes
+    return fits
 
 
-def _left_out(
-    name: str, available: Mapping[str, int], context: _Context | None, kept: Mapping[str, int]
-) -> str:
+def _placement(inputs: _Inputs, outcome: _Outcome, reasons: dict[str, str]) -> Placement:
+    """The result record: replicas without zeros, and why each left-out cluster got none."""
+    replicas = FrozenMap({name: count for name, count in outcome.replicas.items() if count})
+    for cluster in inputs.candidates:
+        if cluster.name not in replicas:
+            reasons[cluster.name] = _left_out(cluster.name, inputs)
+    return Placement(
+        replicas=replicas,
+        provisioning=outcome.provisioning,
+        hourly_cost=sum((item.hourly_cost for item in outcome.provisioning), Decimal(0)),
+        scale_in=outcome.scale_in,
+        unplaced=outcome.unplaced,
+        reasons=FrozenMap(reasons),
+    )
+
+
+def _left_out(name: str, inputs: _Inputs) -> str:
+    """Why candidate ``name`` got no replica."""
+    kept, elastic = inputs.start.kept, inputs.elastic
     if kept.get(name, 0) > 0:
         # It ran replicas before: a scale-down, not a lack of capacity, left it out.
-        if context is not None:
+        if elastic is not None:
             return (
                 f"scaled down: its {kept[name]} replicas were removed first "
                 "(elastic capacity first, most expensive first)"
             )
         return f"scaled down: the division of fewer replicas left none of its {kept[name]}"
-    if available.get(name, 0) > 0:
+    if inputs.available.get(name, 0) > 0:
         return "not needed: the division gave it no replica"
-    if context is None:
+    if elastic is None:
         return "no free capacity for one replica"
-    if name in context.unusable:
-        return f"no free capacity for one replica; {context.unusable[name]}"
+    if name in elastic.unusable:
+        return f"no free capacity for one replica; {elastic.unusable[name]}"
     return "no free capacity for one replica; new nodes were cheaper or more even elsewhere"
-
-
-def _provision_fixed(
-    targets: Mapping[str, int],
-    kept: Mapping[str, int],
-    available: Mapping[str, int],
-    context: _Context,
-    regions: Mapping[str, str],
-    *,
-    allow_partial: bool,
-) -> tuple[dict[str, int], tuple[NodeProvision, ...], int]:
-    """Per-cluster targets (static weight, duplicated): each shortfall in its own pools."""
-    result = dict(targets)
-    plans: list[NodeProvision] = []
-    unplaced = 0
-    for name in sorted(targets):
-        room = kept.get(name, 0) + available.get(name, 0)
-        shortfall = targets[name] - room
-        if shortfall <= 0:
-            continue
-        plan, missing = _provision(
-            shortfall,
-            context.offers.get(name, []),
-            context,
-            {},
-            concentrate=False,
-            allow_partial=allow_partial,
-            available=room,
-        )
-        _consume(context, plan, regions)
-        plans.extend(plan)
-        result[name] -= missing
-        unplaced += missing
-    return result, tuple(plans), unplaced

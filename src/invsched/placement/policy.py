@@ -1,44 +1,18 @@
-"""The records of a placement decision: the workload, the policy and the result.
+"""The request and result records of a placement (kept for imports; see :mod:`records`).
 
-``Workload`` is one Deployment's replicas and per-replica request; ``PlacementPolicy``
-mirrors a Karmada ``PropagationPolicy`` (cluster affinity, replica scheduling, and ACK One's
-``autoScaling.ecsProvision``); ``Placement`` is what :func:`~invsched.placement.place`
-decides.
+The records now live in :mod:`invsched.placement.records`; this module re-exports them so
+that ``from invsched.placement.policy import Placement`` keeps working.
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Iterable, Mapping
-from decimal import Decimal
-from typing import cast
-
-import attrs
-
-from invsched._validators import (
-    FieldError,
-    check_count,
-    check_name,
-    check_printable,
-    check_text,
-    count_field,
-    decimal_field,
-    enum_field,
-    flag_field,
-    mapping_field,
-    name_field,
-    names_field,
-    resources_field,
-    string_field,
-    to_frozen_map,
-    to_tuple,
-    tuple_of_field,
+from invsched.placement.records import (
+    Placement,
+    PlacementPolicy,
+    ReplicaSchedulingType,
+    WeightPreference,
+    Workload,
 )
-from invsched.errors import InvalidRequest
-from invsched.frozenmap import FrozenMap
-from invsched.placement.fleet import Cluster
-from invsched.placement.provision import NodeProvision, NodeRelease
-from invsched.resources import Resources
 
 __all__ = [
     "Placement",
@@ -47,168 +21,3 @@ __all__ = [
     "WeightPreference",
     "Workload",
 ]
-
-_count = count_field(InvalidRequest)
-_names = names_field(InvalidRequest)
-
-
-# Typed converters: the signatures give the records' __init__ their static types; at run
-# time junk passes through unchanged, for the field's validator to refuse by name.
-
-
-def _to_names(value: Iterable[str]) -> tuple[str, ...]:
-    return cast("tuple[str, ...]", to_tuple(value))
-
-
-def _to_labels(value: Mapping[str, str]) -> FrozenMap[str, str]:
-    return cast("FrozenMap[str, str]", to_frozen_map(value))
-
-
-def _to_counts(value: Mapping[str, int]) -> FrozenMap[str, int]:
-    return cast("FrozenMap[str, int]", to_frozen_map(value))
-
-
-def _to_provisions(value: Iterable[NodeProvision]) -> tuple[NodeProvision, ...]:
-    return cast("tuple[NodeProvision, ...]", to_tuple(value))
-
-
-def _to_releases(value: Iterable[NodeRelease]) -> tuple[NodeRelease, ...]:
-    return cast("tuple[NodeRelease, ...]", to_tuple(value))
-
-
-def _weight(error: FieldError, field: str, value: object) -> int:
-    return check_count(error, field, value, minimum=1)
-
-
-class ReplicaSchedulingType(enum.Enum):
-    """Karmada ``replicaSchedulingType``."""
-
-    DUPLICATED = "Duplicated"
-    DIVIDED = "Divided"
-
-
-class WeightPreference(enum.Enum):
-    """How ``DIVIDED`` splits: static weights, ``dynamicWeight: AvailableReplicas``, or
-    ``Aggregated`` (fewest clusters)."""
-
-    STATIC_WEIGHT = "StaticWeight"
-    AVAILABLE_REPLICAS = "AvailableReplicas"
-    AGGREGATED = "Aggregated"
-
-
-@attrs.frozen(kw_only=True)
-class Workload:
-    """A workload to place: ``replicas`` copies of a pod requesting ``request``.
-
-    Attributes:
-        name: the workload's name (free-form printable text, not empty).
-        replicas: desired replicas (``int`` ≥ 0).
-        request: one replica's request (amounts ≥ 0).
-        uid: the workload UID, which picks Karmada's tie-break direction (``""`` for none).
-
-    >>> Workload(name="qwen3-8b", replicas=4, request=Resources.parse({"nvidia.com/gpu": 1})).uid
-    ''
-    """
-
-    name: str = attrs.field(validator=name_field(InvalidRequest))
-    replicas: int = attrs.field(validator=_count)
-    request: Resources = attrs.field(validator=resources_field(InvalidRequest))
-    uid: str = attrs.field(default="", validator=string_field(InvalidRequest))
-
-
-@attrs.frozen(kw_only=True)
-class PlacementPolicy:
-    """A ``PropagationPolicy``'s placement, plus ACK One's ``autoScaling.ecsProvision``.
-
-    Attributes:
-        cluster_names: ``clusterAffinity.clusterNames``; empty means every cluster. A
-            sequence of names: a bare string is refused, not split into characters.
-        label_selector: ``clusterAffinity.labelSelector.matchLabels`` (every pair must match).
-        exclude: ``clusterAffinity.exclude`` (a sequence of names, as ``cluster_names``).
-        replica_scheduling: ``DUPLICATED`` or ``DIVIDED``.
-        weight_preference: for ``DIVIDED``, how to split.
-        static_weights: cluster → weight (``int`` ≥ 1) for ``STATIC_WEIGHT`` (unlisted
-            candidates get none; if no candidate is listed, every candidate weighs 1, as
-            Karmada does).
-        ecs_provision: buy new nodes for what existing capacity cannot hold.
-
-    >>> policy = PlacementPolicy(cluster_names=["cluster1", "cluster2"], ecs_provision=True)
-    >>> policy.weight_preference
-    <WeightPreference.AVAILABLE_REPLICAS: 'AvailableReplicas'>
-    """
-
-    cluster_names: tuple[str, ...] = attrs.field(
-        factory=tuple, converter=_to_names, validator=_names
-    )
-    label_selector: FrozenMap[str, str] = attrs.field(
-        factory=FrozenMap,
-        converter=_to_labels,
-        validator=mapping_field(InvalidRequest, check_name, check_printable),
-    )
-    exclude: tuple[str, ...] = attrs.field(factory=tuple, converter=_to_names, validator=_names)
-    replica_scheduling: ReplicaSchedulingType = attrs.field(
-        default=ReplicaSchedulingType.DIVIDED,
-        validator=enum_field(InvalidRequest, ReplicaSchedulingType),
-    )
-    weight_preference: WeightPreference = attrs.field(
-        default=WeightPreference.AVAILABLE_REPLICAS,
-        validator=enum_field(InvalidRequest, WeightPreference),
-    )
-    static_weights: FrozenMap[str, int] = attrs.field(
-        factory=FrozenMap,
-        converter=_to_counts,
-        validator=mapping_field(InvalidRequest, check_name, _weight),
-    )
-    ecs_provision: bool = attrs.field(default=False, validator=flag_field(InvalidRequest))
-
-    def exclusion_reason(self, cluster: Cluster) -> str | None:
-        """Why the cluster affinity leaves ``cluster`` out, or ``None`` if it is a candidate.
-
-        Runtime complexity: O(n + l) for n listed names and l selector labels.
-        """
-        if cluster.name in self.exclude:
-            return "excluded by the cluster affinity"
-        if self.cluster_names and cluster.name not in self.cluster_names:
-            return "not in the cluster affinity's clusterNames"
-        for key, value in self.label_selector.items():
-            if cluster.labels.get(key) != value:
-                return f"label {key}={value} does not match the cluster affinity"
-        return None
-
-
-@attrs.frozen(kw_only=True)
-class Placement:
-    """Where the replicas go and which nodes to buy or release.
-
-    Every field is checked, so that a placement built by hand (to pass as ``previous`` to
-    :func:`~invsched.placement.place`) is as sound as one ``place`` returns.
-
-    Attributes:
-        replicas: cluster → replicas (``int`` ≥ 0; ``place`` omits clusters with none).
-        provisioning: new nodes to add, one entry per (cluster, pool, instance type).
-        hourly_cost: Σ hourly cost of ``provisioning`` (a finite ``Decimal`` ≥ 0).
-        scale_in: nodes that become empty after a scale-down (with their savings).
-        unplaced: replicas that fit nowhere (only with ``allow_partial``).
-        reasons: cluster → why it gets no replica, for every cluster of the fleet left out.
-    """
-
-    replicas: FrozenMap[str, int] = attrs.field(
-        converter=_to_counts, validator=mapping_field(InvalidRequest, check_name, check_count)
-    )
-    provisioning: tuple[NodeProvision, ...] = attrs.field(
-        default=(),
-        converter=_to_provisions,
-        validator=tuple_of_field(InvalidRequest, NodeProvision),
-    )
-    hourly_cost: Decimal = attrs.field(
-        default=Decimal(0), validator=decimal_field(InvalidRequest, bounded=False)
-    )
-    scale_in: tuple[NodeRelease, ...] = attrs.field(
-        default=(), converter=_to_releases, validator=tuple_of_field(InvalidRequest, NodeRelease)
-    )
-    unplaced: int = attrs.field(default=0, validator=_count)
-    reasons: FrozenMap[str, str] = attrs.field(
-        factory=FrozenMap,
-        converter=_to_labels,
-        validator=mapping_field(InvalidRequest, check_name, check_text),
-    )

@@ -1,4 +1,4 @@
-"""Least-cost provisioning of new nodes for a replica shortfall, and its result records.
+"""Least-cost provisioning of new nodes for a replica shortfall.
 
 The problem: ``shortfall`` replicas need new nodes. Each autoscaling pool may add up to its
 headroom (``max_nodes − current_nodes``) nodes of the instance types it lists; each region
@@ -37,16 +37,18 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
-import attrs
-
 from invsched.placement._flow import Router, Transport
 from invsched.placement._knapsack import cheapest_cover
-from invsched.placement.estimate import Offer, Shape
+from invsched.placement.estimate import GrowablePool, InstanceFit, Offer, Shape
+from invsched.placement.records import NodeProvision, NodeRelease
+from invsched.placement.release import release_nodes
 
+# NodeProvision and NodeRelease live in ``records``, release_nodes in ``release``; they are
+# re-exported here so that older imports keep working.
 __all__ = [
     "NodeProvision",
     "NodeRelease",
@@ -58,91 +60,9 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
-class NodeProvision:
-    """New nodes that one pool of one cluster must add for a placement.
-
-    Attributes:
-        cluster: the member cluster.
-        pool: the node pool that grows.
-        instance_type: the type of the new nodes.
-        nodes: how many nodes to add (≥ 1).
-        replicas: how many replicas of the workload they host (≥ 0).
-        hourly_cost: ``nodes × hourly_price`` of the type (a finite ``Decimal`` ≥ 0).
-
-    Raises:
-        InvalidRequest: a name that is not a non-empty printable string, a count out of
-            range, or a cost that is not a finite ``Decimal`` ≥ 0.
-
-    >>> NodeProvision(cluster="c1", pool="gpu", instance_type="a10", nodes=2, replicas=2,
-    ...     hourly_cost=Decimal("19.48")).hourly_cost
-    Decimal('19.48')
-    """
-
-    cluster: str
-    pool: str
-    instance_type: str
-    nodes: int
-    replicas: int
-    hourly_cost: Decimal
-
-    def __attrs_post_init__(self) -> None:
-        # Checked here, with local imports, so that the record stays self-contained in this
-        # module (whose header belongs to the provisioning search).
-        from invsched import _validators as check  # noqa: PLC0415
-        from invsched.errors import InvalidRequest  # noqa: PLC0415
-
-        check.check_name(InvalidRequest, "NodeProvision.cluster", self.cluster)
-        check.check_name(InvalidRequest, "NodeProvision.pool", self.pool)
-        check.check_name(InvalidRequest, "NodeProvision.instance_type", self.instance_type)
-        check.check_count(InvalidRequest, "NodeProvision.nodes", self.nodes, minimum=1)
-        check.check_count(InvalidRequest, "NodeProvision.replicas", self.replicas)
-        # A cost is a product of bounded factors (price × nodes): finite, ≥ 0, not bounded.
-        check.check_decimal(
-            InvalidRequest, "NodeProvision.hourly_cost", self.hourly_cost, bounded=False
-        )
-
-
-@attrs.frozen(kw_only=True)
-class NodeRelease:
-    """Nodes that a scale-down empties and that their pool can release.
-
-    Attributes:
-        cluster, pool, instance_type: where the nodes are.
-        nodes: how many become empty (≥ 1).
-        hourly_savings: ``nodes × hourly_price`` of the type (a finite ``Decimal`` ≥ 0).
-
-    Raises:
-        InvalidRequest: as :class:`NodeProvision`.
-
-    >>> NodeRelease(cluster="c1", pool="gpu", instance_type="a10", nodes=1,
-    ...     hourly_savings=Decimal("9.74")).nodes
-    1
-    """
-
-    cluster: str
-    pool: str
-    instance_type: str
-    nodes: int
-    hourly_savings: Decimal
-
-    def __attrs_post_init__(self) -> None:
-        # As NodeProvision: checked here, with local imports.
-        from invsched import _validators as check  # noqa: PLC0415
-        from invsched.errors import InvalidRequest  # noqa: PLC0415
-
-        check.check_name(InvalidRequest, "NodeRelease.cluster", self.cluster)
-        check.check_name(InvalidRequest, "NodeRelease.pool", self.pool)
-        check.check_name(InvalidRequest, "NodeRelease.instance_type", self.instance_type)
-        check.check_count(InvalidRequest, "NodeRelease.nodes", self.nodes, minimum=1)
-        check.check_decimal(
-            InvalidRequest, "NodeRelease.hourly_savings", self.hourly_savings, bounded=False
-        )
-
-
-def _order_key(shape: Shape) -> tuple[Fraction, Decimal, int, str]:
+def _order_key(fit: InstanceFit) -> tuple[Fraction, Decimal, int, str]:
     """The tie-break order of types: price per replica, price, larger nodes, name."""
-    return (Fraction(shape.price) / shape.per_node, shape.price, -shape.per_node, shape.name)
+    return (Fraction(fit.price) / fit.per_node, fit.price, -fit.per_node, fit.name)
 
 
 def _integer_prices(prices: Sequence[Decimal]) -> list[int]:
@@ -161,23 +81,25 @@ def _capacity(transport: Transport, sizes: Sequence[int]) -> int:
 
 
 def _problem(
-    offers: Sequence[Offer], shapes: Sequence[Shape], stock: Mapping[tuple[str, str], int]
-) -> tuple[Transport, list[Shape]]:
-    """The transport network and the shape of each of its types, in type index order."""
-    by_name = {shape.name: shape for shape in shapes}
+    offers: Sequence[GrowablePool],
+    shapes: Sequence[InstanceFit],
+    stock: Mapping[tuple[str, str], int],
+) -> tuple[Transport, list[InstanceFit]]:
+    """The transport network and the fit of each of its types, in type index order."""
+    by_name = {fit.name: fit for fit in shapes}
     transport = Transport(offers, list(by_name.values()), stock)
     return transport, [by_name[name] for name in transport.names]
 
 
 def most_provisionable(
-    offers: Sequence[Offer],
-    shapes: Sequence[Shape],
+    offers: Sequence[GrowablePool],
+    shapes: Sequence[InstanceFit],
     stock: Mapping[tuple[str, str], int],
 ) -> int:
     """The most replicas new nodes could hold, all offers and stock together.
 
     Contract: ``plan_provisioning(s, ...)`` returns ``None`` exactly when
-    ``s > most_provisionable(...)``. Types without a shape, with 0 replicas per node or
+    ``s > most_provisionable(...)``. Types without a fit, with 0 replicas per node or
     without stock in the pool's region, and pools without headroom, add nothing.
 
     Runtime complexity: O(o + t log t) for o offers and t types when every pool lists one
@@ -185,27 +107,27 @@ def most_provisionable(
     on V = t + stock pairs + groups vertices and E arcs (groups merge the pools of a region
     with the same types, so V and E do not grow with the number of clusters).
 
-    >>> offer = Offer(cluster="c", region="r", pool="p", headroom=5, types=("a10",))
-    >>> most_provisionable([offer], [Shape(name="a10", per_node=2, price=Decimal(1))],
+    >>> offer = GrowablePool(cluster="c", region="r", pool="p", headroom=5, types=("a10",))
+    >>> most_provisionable([offer], [InstanceFit(name="a10", per_node=2, price=Decimal(1))],
     ...     {("r", "a10"): 3})
     6
     """
     transport, kinds = _problem(offers, shapes, stock)
-    return _capacity(transport, [shape.per_node for shape in kinds])
+    return _capacity(transport, [fit.per_node for fit in kinds])
 
 
 def _cheapest_vector(
-    shortfall: int, transport: Transport, kinds: Sequence[Shape]
+    shortfall: int, transport: Transport, kinds: Sequence[InstanceFit]
 ) -> tuple[list[int], Router | None] | None:
     """Nodes per type index (module notes, step 2), and a router when types compete."""
-    sizes = [shape.per_node for shape in kinds]
+    sizes = [fit.per_node for fit in kinds]
     capacity = _capacity(transport, sizes)
     if shortfall > capacity:
         return None
     if transport.single and shortfall == capacity:
         return list(transport.bounds), None  # only buying everything covers it
     order = sorted(range(len(kinds)), key=lambda i: _order_key(kinds[i]))
-    costs = _integer_prices([shape.price for shape in kinds])
+    costs = _integer_prices([fit.price for fit in kinds])
     # The knapsack over the box 0 ≤ n_t ≤ U_t. When every group offers one type the box is
     # the whole constraint. Otherwise it is a relaxation: if its answer can be bought, it
     # is also the answer of the real problem (the real vectors are a subset of the box's, so
@@ -233,8 +155,8 @@ def _cheapest_vector(
 
 def plan_provisioning(
     shortfall: int,
-    offers: Sequence[Offer],
-    shapes: Sequence[Shape],
+    offers: Sequence[GrowablePool],
+    shapes: Sequence[InstanceFit],
     stock: Mapping[tuple[str, str], int],
     *,
     base: Mapping[str, int],
@@ -269,9 +191,9 @@ def plan_provisioning(
     plus O(V + E) per node that needs the flow rerouted when types compete, and
     O(k · h) to trim the k < max replicas-per-node excess slots over h (pool, type) entries.
 
-    >>> offers = [Offer(cluster=c, region=c, pool="gpu", headroom=4, types=("a10",))
+    >>> offers = [GrowablePool(cluster=c, region=c, pool="gpu", headroom=4, types=("a10",))
     ...     for c in ("c1", "c2")]
-    >>> plan = plan_provisioning(4, offers, [Shape(name="a10", per_node=1, price=Decimal(2))],
+    >>> plan = plan_provisioning(4, offers, [InstanceFit(name="a10", per_node=1, price=Decimal(2))],
     ...     {("c1", "a10"): 9, ("c2", "a10"): 9}, base={})
     >>> [(p.cluster, p.nodes, p.replicas, p.hourly_cost) for p in plan]
     [('c1', 2, 2, Decimal('4')), ('c2', 2, 2, Decimal('4'))]
@@ -283,180 +205,112 @@ def plan_provisioning(
     if chosen is None:
         return None
     counts, router = chosen
-    kind_of = {shape.name: index for index, shape in enumerate(kinds)}
-    vector = {kinds[i].name: count for i, count in enumerate(counts) if count}
-    by_name = {shape.name: shape for shape in kinds}
-    headroom = {index: offer.headroom for index, offer in enumerate(offers)}
-    left = dict(stock)
-    totals = dict(base)
-    nodes: dict[int, dict[str, int]] = {}
-    sign = -1 if concentrate else 1
-    remaining = dict(vector)
-    for name in sorted(vector, key=lambda n: (Fraction(by_name[n].price) / by_name[n].per_node, n)):
-        size = by_name[name].per_node
-        heap = [
-            (sign * totals.get(offer.cluster, 0), offer.cluster, offer.pool, index)
-            for index, offer in enumerate(offers)
-            if name in offer.types
-        ]
-        heapq.heapify(heap)
-        while remaining[name] > 0:
-            # The vector is routable, so some pool can always take the next node.
-            assert heap, "a routable vector always has a pool for its next node"
-            key, cluster, pool, index = heapq.heappop(heap)
-            offer = offers[index]
-            if headroom[index] <= 0 or left.get((offer.region, name), 0) <= 0:
-                continue
-            if key != sign * totals.get(cluster, 0):  # stale: the cluster grew meanwhile
-                heapq.heappush(heap, (sign * totals.get(cluster, 0), cluster, pool, index))
-                continue
-            # When types compete, the pool must leave the rest of the vector buyable. A pool
-            # refused once stays refused for this type: taking nodes only removes options.
-            if router is not None and not router.take(transport.group_of[index], kind_of[name]):
-                continue
-            headroom[index] -= 1
-            left[(offer.region, name)] -= 1
-            remaining[name] -= 1
-            totals[cluster] = totals.get(cluster, 0) + size
-            per_type = nodes.setdefault(index, {})
-            per_type[name] = per_type.get(name, 0) + 1
-            heapq.heappush(heap, (sign * totals[cluster], cluster, pool, index))
-    hosted = {
-        (index, name): count * by_name[name].per_node
-        for index, per_type in nodes.items()
-        for name, count in per_type.items()
-    }
-    excess = sum(hosted.values()) - shortfall
-    while excess > 0:
-        # Trim from the most loaded cluster (least loaded when concentrating), never
-        # leaving a new node without a replica.
-        index, name = min(
-            (key for key, count in hosted.items() if count > nodes[key[0]][key[1]]),
-            key=lambda key: (
-                -sign * totals[offers[key[0]].cluster],
-                offers[key[0]].cluster,
-                offers[key[0]].pool,
-                key[1],
-            ),
-        )
-        take = min(excess, hosted[(index, name)] - nodes[index][name])
-        if not concentrate:
-            take = 1
-        hosted[(index, name)] -= take
-        totals[offers[index].cluster] -= take
-        excess -= take
+    fill = _Fill(offers, stock, base, concentrate=concentrate)
+    vector = {kinds[i].name: (i, count) for i, count in enumerate(counts) if count}
+    order = sorted(
+        vector,
+        key=lambda n: (Fraction(kinds[vector[n][0]].price) / kinds[vector[n][0]].per_node, n),
+    )
+    for name in order:
+        kind, count = vector[name]
+        fill.place(kinds[kind], kind, count, transport, router)
+    hosted = fill.trim(shortfall, {fit.name: fit for fit in kinds})
     plan = [
         NodeProvision(
             cluster=offers[index].cluster,
             pool=offers[index].pool,
-            instance_type=name,
-            nodes=nodes[index][name],
-            replicas=hosted[(index, name)],
-            hourly_cost=by_name[name].price * nodes[index][name],
+            instance_type=fit.name,
+            nodes=fill.nodes[index][fit.name],
+            replicas=hosted[(index, fit.name)],
+            hourly_cost=fit.price * fill.nodes[index][fit.name],
         )
-        for index, name in hosted
+        for index, fit in ((index, kinds[vector[name][0]]) for index, name in hosted)
     ]
     return tuple(sorted(plan, key=lambda p: (p.cluster, p.pool, p.instance_type)))
 
 
-def release_nodes(
-    desired: int,
-    kept: Mapping[str, int],
-    elastic: Sequence[NodeProvision],
-    shapes: Mapping[str, Shape],
-    divide: Callable[[int, Mapping[str, int]], Mapping[str, int]],
-    *,
-    cost_first: bool,
-    concentrate: bool = False,
-) -> tuple[dict[str, int], tuple[NodeRelease, ...]]:
-    """Scale ``kept`` down to ``desired`` replicas and say which elastic nodes empty.
+class _Fill:
+    """Water-filling of chosen nodes onto pools (module notes, step 3): mutable, call-local.
 
-    Args:
-        desired: the new total (< Σ kept).
-        kept: cluster → replicas now.
-        elastic: the nodes bought for those replicas (``NodeProvision`` of the previous
-            placement); the rest of each cluster's replicas run on existing nodes.
-        shapes: instance type → replicas per node and price.
-        divide: Karmada's scale-down for what is left to remove (``divide_dynamic`` or
-            ``divide_aggregated`` with ``previous``): split ``desired`` by previous counts.
-        cost_first: first take replicas off the most expensive elastic capacity (the
-            ``ecs_provision`` rule), one at a time, from the cluster with the most replicas
-            (the fewest when ``concentrate``), ties by name.
-
-    Within a cluster, replicas always leave the most expensive elastic nodes first; the
-    remaining replicas of a group are assumed consolidated (the autoscaler's scale-in then
-    frees ``nodes − ceil(left / per_node)`` nodes).
-
-    Runtime complexity: O((r + g) log g) for r replicas removed by cost and g elastic
-    groups, plus the division.
-
-    >>> shape = Shape(name="a10", per_node=1, price=Decimal(2))
-    >>> bought = [NodeProvision(cluster=c, pool="gpu", instance_type="a10", nodes=2, replicas=2,
-    ...     hourly_cost=Decimal(4)) for c in ("c1", "c2")]
-    >>> counts, released = release_nodes(2, {"c1": 2, "c2": 2}, bought, {"a10": shape},
-    ...     lambda n, prev: dict(prev), cost_first=True)
-    >>> counts, [(r.cluster, r.nodes, r.hourly_savings) for r in released]
-    ({'c1': 1, 'c2': 1}, [('c1', 1, Decimal('2')), ('c2', 1, Decimal('2'))])
+    Attributes:
+        nodes: pool index → type → nodes placed there.
+        totals: cluster → replicas so far (``base`` plus the new nodes' slots).
     """
-    counts = dict(kept)
-    to_remove = sum(counts.values()) - desired
-    left = {index: item.replicas for index, item in enumerate(elastic)}
-    sign = 1 if concentrate else -1
 
-    def key(index: int) -> tuple[Decimal, int, str, str, str, int]:
-        item = elastic[index]
-        price = shapes[item.instance_type].price
-        return (
-            -price,
-            sign * counts[item.cluster],
-            item.cluster,
-            item.pool,
-            item.instance_type,
-            index,
-        )
+    def __init__(
+        self,
+        pools: Sequence[GrowablePool],
+        stock: Mapping[tuple[str, str], int],
+        base: Mapping[str, int],
+        *,
+        concentrate: bool,
+    ) -> None:
+        self.pools = pools
+        self.headroom = [pool.headroom for pool in pools]
+        self.left = dict(stock)
+        self.totals = dict(base)
+        self.nodes: dict[int, dict[str, int]] = {}
+        self.concentrate = concentrate
+        self.sign = -1 if concentrate else 1
 
-    heap = [key(index) for index in left if left[index] > 0] if cost_first else []
-    heapq.heapify(heap)
-    while heap and to_remove > 0:
-        entry = heapq.heappop(heap)
-        index = entry[-1]
-        if entry != key(index):  # stale: the cluster shrank meanwhile
-            heapq.heappush(heap, key(index))
-            continue
-        left[index] -= 1
-        counts[elastic[index].cluster] -= 1
-        to_remove -= 1
-        if left[index] > 0:
-            heapq.heappush(heap, key(index))
-    if to_remove > 0:
-        counts = dict(divide(desired, counts))
-    removed = {name: kept[name] - counts.get(name, 0) for name in kept}
-    releases: list[NodeRelease] = []
-    for index in sorted(
-        range(len(elastic)),
-        key=lambda i: (
-            -shapes[elastic[i].instance_type].price,
-            elastic[i].pool,
-            elastic[i].instance_type,
-        ),
-    ):
-        item = elastic[index]
-        take = min(removed.get(item.cluster, 0), item.replicas)
-        if take <= 0:
-            continue
-        removed[item.cluster] -= take
-        shape = shapes[item.instance_type]
-        still = -(-(item.replicas - take) // shape.per_node)
-        freed = item.nodes - still
-        if freed > 0:
-            releases.append(
-                NodeRelease(
-                    cluster=item.cluster,
-                    pool=item.pool,
-                    instance_type=item.instance_type,
-                    nodes=freed,
-                    hourly_savings=shape.price * freed,
-                )
+    def place(
+        self, fit: InstanceFit, kind: int, count: int, transport: Transport, router: Router | None
+    ) -> None:
+        """Put ``count`` nodes of ``fit`` one at a time on the emptiest (fullest) cluster."""
+        name, sign, totals = fit.name, self.sign, self.totals
+        heap = [
+            (sign * totals.get(pool.cluster, 0), pool.cluster, pool.pool, index)
+            for index, pool in enumerate(self.pools)
+            if name in pool.types
+        ]
+        heapq.heapify(heap)
+        while count > 0:
+            # The vector is routable, so some pool can always take the next node.
+            assert heap, "a routable vector always has a pool for its next node"
+            key, cluster, pool_name, index = heapq.heappop(heap)
+            region = self.pools[index].region
+            if self.headroom[index] <= 0 or self.left.get((region, name), 0) <= 0:
+                continue
+            if key != sign * totals.get(cluster, 0):  # stale: the cluster grew meanwhile
+                heapq.heappush(heap, (sign * totals.get(cluster, 0), cluster, pool_name, index))
+                continue
+            # When types compete, the pool must leave the rest of the vector buyable. A pool
+            # refused once stays refused for this type: taking nodes only removes options.
+            if router is not None and not router.take(transport.group_of[index], kind):
+                continue
+            self.headroom[index] -= 1
+            self.left[(region, name)] -= 1
+            count -= 1
+            totals[cluster] = totals.get(cluster, 0) + fit.per_node
+            per_type = self.nodes.setdefault(index, {})
+            per_type[name] = per_type.get(name, 0) + 1
+            heapq.heappush(heap, (sign * totals[cluster], cluster, pool_name, index))
+
+    def trim(self, shortfall: int, fits: Mapping[str, InstanceFit]) -> dict[tuple[int, str], int]:
+        """Replicas per (pool index, type), excess slots of the last nodes trimmed."""
+        nodes, pools, totals, sign = self.nodes, self.pools, self.totals, self.sign
+        hosted = {
+            (index, name): count * fits[name].per_node
+            for index, per_type in nodes.items()
+            for name, count in per_type.items()
+        }
+        excess = sum(hosted.values()) - shortfall
+        while excess > 0:
+            # Trim from the most loaded cluster (least loaded when concentrating), never
+            # leaving a new node without a replica.
+            index, name = min(
+                (key for key, count in hosted.items() if count > nodes[key[0]][key[1]]),
+                key=lambda key: (
+                    -sign * totals[pools[key[0]].cluster],
+                    pools[key[0]].cluster,
+                    pools[key[0]].pool,
+                    key[1],
+                ),
             )
-    releases.sort(key=lambda r: (r.cluster, r.pool, r.instance_type))
-    return {name: count for name, count in counts.items() if count}, tuple(releases)
+            take = (
+                min(excess, hosted[(index, name)] - nodes[index][name]) if self.concentrate else 1
+            )
+            hosted[(index, name)] -= take
+            totals[pools[index].cluster] -= take
+            excess -= take
+        return hosted

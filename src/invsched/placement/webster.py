@@ -102,10 +102,10 @@ def webster(
     check_count(InvalidRequest, "seats", seats)
     vote_map = check_counts(InvalidRequest, "votes", votes)
     seat_map = {} if initial is None else check_counts(InvalidRequest, "initial", initial)
-    return apportion(seats, vote_map, seat_map, descending=names_descending(uid))
+    return _apportion(seats, vote_map, seat_map, descending=_names_descending(uid))
 
 
-def names_descending(uid: str | None) -> bool:
+def _names_descending(uid: str | None) -> bool:
     """Tell whether Karmada breaks name ties in descending order for workload ``uid``.
 
     Raises:
@@ -118,7 +118,7 @@ def names_descending(uid: str | None) -> bool:
     return bool(uid) and fnv32a(uid) % 2 == 1
 
 
-def apportion(
+def _apportion(
     seats: int, votes: dict[str, int], initial: dict[str, int], *, descending: bool
 ) -> dict[str, int]:
     """Run :func:`webster` on already validated inputs (see there for the contract)."""
