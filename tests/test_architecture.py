@@ -96,6 +96,16 @@ def _quota_imports(module: str) -> set[str]:
     return {name for name in _imports(MODULES[module]) if name.startswith("invsched.quota")}
 
 
+def test_placement_records_never_import_the_solver() -> None:
+    # Records are data: reading a Placement must not pull in the flow, knapsack or MIP code.
+    placement = {
+        name
+        for name in _imports(MODULES["invsched.placement.records"])
+        if name.startswith("invsched.placement")
+    }
+    assert placement <= {"invsched.placement.fleet"}
+
+
 def test_the_facade_is_not_imported_from_inside() -> None:
     # ``from invsched import Resources`` inside the package would import every layer at once.
     offenders = sorted(name for name, tree in MODULES.items() if "invsched" in set(_imports(tree)))
