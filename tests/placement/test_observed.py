@@ -244,3 +244,17 @@ def test_clusters_outside_the_policy_keep_their_replicas_out_of_the_count() -> N
     assert dict(result.replicas) == {"cluster2": 1}
     assert result.scale_in == (release("cluster2", 1),)
     assert isinstance(result.reasons["cluster1"], str)
+
+
+def test_provisioning_options_read_by_their_plain_names() -> None:
+    from invsched.placement import provisioning_options
+
+    fleet = seed_fleet()
+    options = provisioning_options(fleet, REQUEST, list(fleet.clusters))
+    assert options.fits == options.shapes
+    assert [fit.name for fit in options.fits] == [A10]
+    assert options.pools == options.offers
+    assert [(pool.cluster, pool.pool, pool.headroom) for pool in options.pools] == [
+        ("cluster1", POOL, 10),
+        ("cluster2", POOL, 10),
+    ]

@@ -97,9 +97,11 @@ class ProvisioningOptions:
     """What new nodes could host a workload: usable types, stock left, growable pools.
 
     Attributes:
-        shapes: every instance type that holds one replica and has stock somewhere.
+        shapes: every instance type that holds one replica and has stock somewhere (also
+            readable as :attr:`fits`, the name that says what they are).
         stock: ``(region, type)`` → nodes still for sale.
-        offers: the pools that can grow, in cluster order, with their usable types.
+        offers: the pools that can grow, in cluster order, with their usable types (also
+            readable as :attr:`pools`).
         unusable: cluster → why none of its pools can host a replica.
     """
 
@@ -107,6 +109,16 @@ class ProvisioningOptions:
     stock: FrozenMap[tuple[str, str], int]
     offers: tuple[GrowablePool, ...]
     unusable: FrozenMap[str, str]
+
+    @property
+    def fits(self) -> tuple[InstanceFit, ...]:
+        """The usable instance types with their replicas per node and price (``shapes``)."""
+        return self.shapes
+
+    @property
+    def pools(self) -> tuple[GrowablePool, ...]:
+        """The pools that can grow (``offers``)."""
+        return self.offers
 
 
 def _request_items(request: Resources) -> tuple[tuple[str, int], ...]:
