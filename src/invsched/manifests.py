@@ -2,7 +2,7 @@
 
 This module and :mod:`invsched.cli` are the only places that touch files. YAML is read the
 way Kubernetes reads it (:mod:`invsched._yaml`: the YAML 1.2 core schema, duplicate keys
-refused, libyaml's C parser when PyYAML has it), from PyYAML, the ``[cli]`` extra.
+refused, libyaml's C parser when PyYAML has it), from PyYAML.
 
 Entry points:
 
@@ -136,7 +136,7 @@ def _checked_text(text: str, where: str = "") -> str:
 
 def _documents(text: str) -> list[object]:
     """Every document of a YAML stream (``None`` for an empty one)."""
-    from invsched import _yaml  # noqa: PLC0415 (optional dependency, needed only here)
+    from invsched import _yaml  # noqa: PLC0415 (loaded only when YAML is read)
 
     try:
         return _yaml.parse_documents(text)

@@ -167,12 +167,6 @@ class Resources(Mapping[str, int]):
         return record
 
     @classmethod
-    def _from_sorted_items(cls, items: tuple[tuple[str, int], ...]) -> Resources:
-        """The former name of :meth:`from_sorted_pairs`, kept for callers inside the
-        package until they move."""
-        return cls.from_sorted_pairs(items)
-
-    @classmethod
     def parse(cls, value: Mapping[str, str | int], *, field: str = "") -> Resources:
         """Build from Kubernetes quantities (``{"memory": "50Gi", "cpu": 2}``).
 

@@ -68,7 +68,8 @@ class Reclaim(enum.Enum):
     #: Reclaim from quotas whose usage exceeds their runtime (Koordinator's over-used revoke).
     TO_RUNTIME = "ToRuntime"
     #: As ``TO_RUNTIME``, but only for a unit whose quota stays within its min
-    #: (used + request ≤ min at its leaf; Kueue's ``reclaimWithinCohort``, the seed's wording).
+    #: (used + request ≤ min at its leaf; Kueue's ``reclaimWithinCohort``, and ACK's wording:
+    #: a quota reclaims only to guarantee its min).
     WITHIN_MIN = "WithinMin"
     #: Never preempt units of other quotas.
     NONE = "None"

@@ -15,12 +15,8 @@ from hypothesis import strategies as st
 from invsched.admission.units import QueueUnit
 from invsched.quota.tree import QuotaTree
 from invsched.resources import Resources
-from invsched.testing._admission_oracle import (
-    _leaf,
-    _Replay,
-    assert_admission_consistent,
-    check_admission,
-)
+from invsched.testing._admission_oracle import assert_admission_consistent, check_admission
+from invsched.testing._admission_replay import UsageReplay, leaf_of
 
 # The oracle's names stay importable from here for callers of their former location.
 __all__ = ["assert_admission_consistent", "check_admission", "queue_units", "running_sets"]
@@ -126,12 +122,12 @@ def running_sets(
     """
     targets = _placements(tree)
     amounts = st.integers(0, 4).map(lambda n: n * 1000)
-    replay = _Replay(tree, total, {}, Fraction(1))
+    replay = UsageReplay(tree, total, {}, Fraction(1))
     usage = replay.usage
     kept: list[QueueUnit] = []
     for index in range(draw(st.integers(0, max_units))):
         unit = draw(_unit(tree, f"r{index}", targets, amounts=amounts))
-        leaf = _leaf(tree, unit)
+        leaf = leaf_of(tree, unit)
         assert leaf is not None
         fits = all(
             key not in tree.node(name).max

@@ -24,14 +24,9 @@ from invsched.testing._admission_checks import (
     REPLAY_CHECKS,
     SHAPE_CHECKS,
 )
-from invsched.testing._admission_replay import AdmissionCase, UsageReplay, leaf_of, replay
+from invsched.testing._admission_replay import AdmissionCase, replay
 
 __all__ = ["assert_admission_consistent", "check_admission"]
-
-# The admission strategies (``_admission.py``) build running sets with these two, under
-# the names they had when they lived here.
-_Replay = UsageReplay
-_leaf = leaf_of
 
 
 def check_admission(
