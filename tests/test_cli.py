@@ -104,8 +104,8 @@ def test_bad_quantity_exits_2_naming_the_field(
     ("text", "message"),
     [
         (
-            "kind: Foo\n",
-            "document 0: kind: unknown kind 'Foo' (expected ElasticQuotaTree, Namespace or List)",
+            "metadata: {}\n",
+            "document 0: kind: expected the object's kind (a non-empty string), got None",
         ),
         (
             "a: [1\n",
@@ -264,7 +264,7 @@ _BOMB = "".join(
         ),
         pytest.param(
             b"x: 2001-13-45\n",
-            "document 0: kind: unknown kind None (expected ElasticQuotaTree, Namespace or List)",
+            "document 0: kind: expected the object's kind (a non-empty string), got None",
             id="impossible-date",
         ),
         pytest.param(

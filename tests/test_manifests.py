@@ -171,9 +171,14 @@ def test_nan_is_a_float() -> None:
         (b"a: \xc3\x28\n", "not UTF-8 text (byte 0xc3 at offset 3)"),
         ("- 1\n", "document 0: expected a mapping, got list"),
         (
-            "---\n---\n---\nkind: Foo\n",
-            "document 2: kind: unknown kind 'Foo' (expected ElasticQuotaTree, Namespace or List)",
+            "---\n---\n---\nmetadata: {name: x}\n",
+            "document 2: kind: expected the object's kind (a non-empty string), got None",
         ),
+        (
+            "kind: [Foo]\n",
+            "document 0: kind: expected the object's kind (a non-empty string), got ['Foo']",
+        ),
+        ("kind: Foo\napiVersion: 1\n", "document 0: apiVersion: expected a string, got 1"),
         ("kind: List\n", "document 0: items: expected a list of objects, got null"),
         ("kind: List\nitems: [3]\n", "document 0: items[0]: expected a mapping, got int"),
         ("kind: List\nitems: [{kind: List}]\n", "document 0: items[0].kind: a List inside a List"),

@@ -37,9 +37,19 @@ from invsched._validators import (
     to_tuple,
 )
 from invsched.errors import InvalidManifest, InvalidQuantity, InvalidQuotaTree, InvalidRequest
+from invsched.manifests._walk import Field
 from invsched.quota.tree import QuotaTree
 
-__all__ = ["MAX_BYTES", "STDIN", "Manifests", "load", "load_documents", "load_file", "loads"]
+__all__ = [
+    "MAX_BYTES",
+    "STDIN",
+    "Manifests",
+    "SkippedObject",
+    "load",
+    "load_documents",
+    "load_file",
+    "loads",
+]
 
 #: The largest input read, in bytes (a 10^5-quota tree is about 20 MB).
 MAX_BYTES: Final = 64 * 2**20
@@ -49,6 +59,27 @@ STDIN: Final = "<stdin>"
 _T = TypeVar("_T")
 
 
+@attrs.frozen
+class SkippedObject:
+    """An object of a kind that no decision reads (a ``Service``, a ``ConfigMap``, ...).
+
+    Commands list what they skipped, so a misspelt kind is visible rather than silent.
+
+    Attributes:
+        document: the index of its document in the stream.
+        field: its path within the document (``""``, or ``items[3]`` inside a ``List``).
+        api_version: its ``apiVersion`` (``""`` when absent).
+        kind: its ``kind``.
+        name: its ``metadata.name`` (``""`` when absent).
+    """
+
+    document: int
+    field: str
+    api_version: str
+    kind: str
+    name: str
+
+
 @attrs.frozen(kw_only=True)
 class Manifests:
     """What a stream of manifests holds, by kind.
@@ -56,6 +87,7 @@ class Manifests:
     Attributes:
         quota_tree: the ``ElasticQuotaTree``, if any (at most one, as ACK requires).
         namespaces: the names of ``Namespace`` documents (DNS-1123 labels), in order.
+        skipped: the objects of kinds no decision reads, in stream order.
 
     >>> Manifests(namespaces=["team-a"]).namespaces
     ('team-a',)
@@ -67,6 +99,7 @@ class Manifests:
     namespaces: tuple[str, ...] = attrs.field(
         default=(), converter=to_tuple, validator=names_field(InvalidManifest, check_dns_label)
     )
+    skipped: tuple[SkippedObject, ...] = attrs.field(default=(), converter=to_tuple)
 
 
 # Reading bytes ------------------------------------------------------------------------------
@@ -167,39 +200,89 @@ def _in_document(index: int, prefix: str, build: Callable[[], _T]) -> _T:
         raise InvalidManifest(_join(prefix, "spec.root"), str(error), document=index) from None
 
 
+def _group(api_version: str) -> str:
+    """The API group of an ``apiVersion`` (``""`` for the core group's ``v1``)."""
+    group, slash, _ = api_version.rpartition("/")
+    return group if slash else ""
+
+
+#: How the objects of one kind are collected: the :class:`Manifests` field they fill, and
+#: whether a stream holds at most one of them.
+@attrs.frozen
+class _Kind:
+    slot: str
+    read: Callable[[Field], object]
+    single: bool = False
+
+
+def _namespace(document: Field) -> str:
+    return document["metadata"]["name"].label()
+
+
+def _elastic_quota_tree(document: Field) -> QuotaTree:
+    return QuotaTree.from_manifest(document.value)
+
+
+#: The kinds read, by API group and kind. Each reader takes the whole object (a
+#: :class:`~invsched.manifests._walk.Field` at the empty path) and returns its record.
+_KINDS: Final[dict[tuple[str, str], _Kind]] = {
+    ("scheduling.sigs.k8s.io", "ElasticQuotaTree"): _Kind("quota_tree", _elastic_quota_tree, True),
+    ("", "Namespace"): _Kind("namespaces", _namespace),
+}
+
+
 class _Reader:
     """Collects the objects of a stream, by kind."""
 
     def __init__(self) -> None:
-        self.quota_tree: QuotaTree | None = None
-        self.namespaces: list[str] = []
+        self.slots: dict[str, list[object]] = {}
+        self.skipped: list[SkippedObject] = []
 
     def add(self, index: int, prefix: str, document: Mapping[Any, Any]) -> None:
+        top = Field(document)
         kind = document.get("kind")
-        if kind == "ElasticQuotaTree":
-            if self.quota_tree is not None:
-                raise InvalidManifest(
-                    _join(prefix, "kind"),
-                    "a second ElasticQuotaTree (only one is supported)",
-                    document=index,
-                )
-            self.quota_tree = _in_document(index, prefix, lambda: QuotaTree.from_manifest(document))
-        elif kind == "Namespace":
-            metadata = document.get("metadata")
-            name = metadata.get("name") if isinstance(metadata, Mapping) else None
-            self.namespaces.append(
-                _in_document(
-                    index,
-                    prefix,
-                    lambda: check_dns_label(InvalidManifest, "metadata.name", name),
-                )
-            )
-        else:
+        if not isinstance(kind, str) or not kind:
             raise InvalidManifest(
                 _join(prefix, "kind"),
-                f"unknown kind {render(kind)} (expected ElasticQuotaTree, Namespace or List)",
+                f"expected the object's kind (a non-empty string), got {render(kind)}",
                 document=index,
             )
+        api_version = document.get("apiVersion", "")
+        if not isinstance(api_version, str):
+            raise InvalidManifest(
+                _join(prefix, "apiVersion"),
+                f"expected a string, got {render(api_version)}",
+                document=index,
+            )
+        found = _KINDS.get((_group(api_version), kind))
+        if found is None and not api_version:
+            # A hand-written object without apiVersion is read by its kind alone.
+            found = next((k for (_, name), k in _KINDS.items() if name == kind), None)
+        if found is None:
+            # Another group's kind of the same name (Volcano's Job) is not ours to read.
+            metadata = document.get("metadata")
+            name = metadata.get("name") if isinstance(metadata, Mapping) else None
+            self.skipped.append(
+                SkippedObject(
+                    index, prefix, api_version, kind, name if isinstance(name, str) else ""
+                )
+            )
+            return
+        values = self.slots.setdefault(found.slot, [])
+        if found.single and values:
+            raise InvalidManifest(
+                _join(prefix, "kind"),
+                f"a second {kind} (only one is supported)",
+                document=index,
+            )
+        values.append(_in_document(index, prefix, lambda: found.read(top)))
+
+    def manifests(self) -> Manifests:
+        fields: dict[str, Any] = {}
+        for kind in _KINDS.values():
+            values = self.slots.get(kind.slot, [])
+            fields[kind.slot] = (values[0] if values else None) if kind.single else values
+        return Manifests(skipped=self.skipped, **fields)
 
 
 def _manifests(documents: list[object]) -> Manifests:
@@ -228,7 +311,7 @@ def _manifests(documents: list[object]) -> Manifests:
             if item.get("kind") == "List":
                 raise InvalidManifest(f"{where}.kind", "a List inside a List", document=index)
             reader.add(index, where, item)
-    return Manifests(quota_tree=reader.quota_tree, namespaces=reader.namespaces)
+    return reader.manifests()
 
 
 # Entry points -------------------------------------------------------------------------------
