@@ -25,6 +25,7 @@ import attrs
 
 from invsched._validators import check_bool, check_count, check_counts, render
 from invsched.errors import InsufficientReplicas, InvalidRequest
+from invsched.frozenmap import FrozenMap
 from invsched.placement.webster import _apportion, _names_descending
 
 __all__ = ["Division", "divide_aggregated", "divide_dynamic", "divide_static"]
@@ -110,6 +111,21 @@ class Division(Mapping[str, int]):
     def placed(self) -> int:
         """How many replicas the division placed."""
         return sum(self._counts.values())
+
+    @property
+    def per_cluster(self) -> FrozenMap[str, int]:
+        """Cluster → replicas placed, as a hashable mapping (zeros dropped, names ascending).
+
+        The field ``replicas`` stores the same counts as ``(cluster, replicas)`` pairs; in
+        the records of this package a bare ``replicas`` is one count, and per-cluster counts
+        are read through ``per_cluster``.
+
+        Runtime complexity: O(c) for c clusters.
+
+        >>> Division(replicas={"b": 2, "a": 1}, unplaced=0).per_cluster
+        FrozenMap({'a': 1, 'b': 2})
+        """
+        return FrozenMap(self._counts)
 
 
 def divide_static(replicas: int, weights: Mapping[str, int], *, uid: str | None = None) -> Division:

@@ -294,3 +294,29 @@ class Placement:
         converter=_to_labels,
         validator=mapping_field(InvalidRequest, check_name, check_text),
     )
+
+    @property
+    def per_cluster(self) -> FrozenMap[str, int]:
+        """Cluster → replicas placed: the name that says what :attr:`replicas` holds.
+
+        In this package a bare ``replicas`` is one count (``Workload.replicas``,
+        ``NodeProvision.replicas``); per-cluster counts are ``per_cluster``. The field
+        ``replicas`` stays for compatibility and holds the same mapping.
+
+        Runtime complexity: O(1).
+
+        >>> Placement(replicas={"c1": 2, "c2": 1}).per_cluster
+        FrozenMap({'c1': 2, 'c2': 1})
+        """
+        return self.replicas
+
+    @property
+    def placed(self) -> int:
+        """How many replicas the placement puts on clusters (Σ :attr:`per_cluster`).
+
+        Runtime complexity: O(c) for c clusters.
+
+        >>> Placement(replicas={"c1": 2, "c2": 1}, unplaced=1).placed
+        3
+        """
+        return sum(self.replicas.values())
