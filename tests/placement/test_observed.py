@@ -258,3 +258,40 @@ def test_provisioning_options_read_by_their_plain_names() -> None:
         ("cluster1", POOL, 10),
         ("cluster2", POOL, 10),
     ]
+
+
+def test_scale_down_time_does_not_grow_with_the_replicas_removed() -> None:
+    """A node is emptied in one step: 10^15 replicas leave as fast as 10, with the same nodes
+    released as the replica-by-replica order gives on small counts."""
+    from invsched.placement.observed import ObservedNode, release_observed
+
+    def nodes(scale: int) -> list[ObservedNode]:
+        return [
+            ObservedNode(
+                cluster=cluster,
+                name=name,
+                replicas=replicas * scale,
+                elastic=True,
+                pool=POOL,
+                instance_type=A10,
+                price=Decimal(price),
+                only_workload=True,
+            )
+            for cluster, name, replicas, price in (
+                ("c1", "n1", 3, 2),
+                ("c1", "n2", 1, 2),
+                ("c2", "n3", 2, 3),
+                ("c2", "n4", 5, 1),
+            )
+        ]
+
+    small = release_observed(4, nodes(1), None)
+    huge = release_observed(4 * 10**15, nodes(10**15), None)
+    # The most expensive node empties first (n3), then c1's (fewest replicas first), then n4.
+    assert small[0] == {"c2": 4}
+    assert huge[0] == {"c2": 4 * 10**15}
+    assert [(r.cluster, r.nodes, r.hourly_savings) for r in small[1]] == [
+        ("c1", 2, Decimal(4)),
+        ("c2", 1, Decimal(3)),
+    ]
+    assert huge[1] == small[1]
