@@ -97,9 +97,8 @@ class Ledger:
             parent = parents[index]
             self.paths.append([index] if parent < 0 else [index, *self.paths[parent]])
         num, den = oversell.numerator, oversell.denominator
-        # Plain dicts of every node's max and runtime: O(1) lookups per resource name.
-        maxes = [dict(node.max.pairs) for node in nodes]
-        runtimes = [dict(runtime[node.name].pairs) for node in nodes]
+        # Plain dicts of every node's max: O(1) lookups per resource name.
+        maxes = self._maxes = [dict(node.max.pairs) for node in nodes]
         self.max_base: list[list[int | None]] = [
             [high.get(name) for name in self.names] for high in maxes
         ]
@@ -124,12 +123,8 @@ class Ledger:
             above = row if parent < 0 else self.path_cap[parent]
             self.path_cap.append([min(own, cap) for own, cap in zip(row, above, strict=True)])
         self.min = [[node.min[name] for name in self.names] for node in nodes]
-        # Koordinator masks runtime to the keys of the quota's max: an unlimited key is not
-        # compared (plugin.go PreFilter).
-        self.runtime_limit: list[list[int | None]] = [
-            [granted.get(name, 0) if name in high else None for name in self.names]
-            for granted, high in zip(runtimes, maxes, strict=True)
-        ]
+        self.runtime_limit: list[list[int | None]] = []
+        self.set_runtime(runtime)
         self.total = [total.get(name, 0) for name in self.names]
         width = len(self.names)
         self.usage = [[0] * width for _ in nodes]
@@ -138,6 +133,35 @@ class Ledger:
         self._formatted: dict[tuple[str, int], str] = {}
         self._details: dict[Failure, str] = {}
         self.np_usage = [[0] * width for _ in nodes]
+
+    def set_runtime(self, runtime: Mapping[str, Resources]) -> None:
+        """Decide with ``runtime`` (node name → runtime, every node) from now on.
+
+        Runtime complexity: O(n · k) for n nodes and k resources.
+        """
+        # Koordinator masks runtime to the keys of the quota's max: an unlimited key is not
+        # compared (plugin.go PreFilter).
+        self.runtime_limit = [
+            [granted.get(name, 0) if name in high else None for name in self.names]
+            for granted, high in zip(
+                (dict(runtime[name].pairs) for name in self.node_names), self._maxes, strict=True
+            )
+        ]
+
+    def set_runtime_columns(self, columns: Mapping[str, Sequence[int]]) -> None:
+        """:meth:`set_runtime` from one runtime column per resource (node positions in
+        pre-order); every resource of the ledger must have its column.
+
+        Runtime complexity: O(n · k) for n nodes and k resources.
+        """
+        rows = [columns[name] for name in self.names]
+        self.runtime_limit = [
+            [
+                row[node] if name in high else None
+                for name, row in zip(self.names, rows, strict=True)
+            ]
+            for node, high in enumerate(self._maxes)
+        ]
 
     # Usage ---------------------------------------------------------------------------------
 

@@ -15,13 +15,21 @@ hold" in O(log n), so a unit that no choice of victims can help is refused witho
 
 The pool never changes usage: the cycle removes a victim from the ledger, then tells the
 pool (:meth:`VictimPool.remove`), so the one place that changes usage stays visible there.
+
+The pool reads the running units through a :class:`Running` view: the leaves that hold
+some, what each leaf's preemptible units request in total, and (only for the leaves a
+victim search visits) those units least important first. :func:`admit` builds the view from
+its arguments; a caller that keeps running units between cycles (the simulator) keeps the
+view up to date instead, so a cycle's pool costs O(leaves above their runtime · depth · k),
+not O(running units).
 """
 
 from __future__ import annotations
 
 import heapq
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from typing import NamedTuple
 
 from invsched.admission._ledger import TOTAL, Entry, Ledger
 from invsched.admission.units import order_key
@@ -72,7 +80,7 @@ class _LeafUnits:
     __slots__ = ("entries", "gone", "head", "position", "priorities", "sums", "width")
 
     def __init__(self, entries: list[Entry], width: int) -> None:
-        entries.sort(key=_importance, reverse=True)
+        # ``entries`` come least important first (``order_key`` descending).
         self.entries = entries
         self.position = {id(entry): index for index, entry in enumerate(entries)}
         # Least important first is lowest priority first: priorities never decrease here.
@@ -115,49 +123,109 @@ class _LeafUnits:
         return self.sums[column].prefix(count)
 
 
+class Running(NamedTuple):
+    """The running units a cycle starts from, as the pool reads them.
+
+    Attributes:
+        leaves: the leaves holding at least one running unit.
+        preemptible_sums: leaf → per resource column, what its preemptible running units
+            request in total (a fresh list the pool may change).
+        least_first: leaf → its preemptible running units, least important first (a fresh
+            list), asked for only when a victim search visits the leaf.
+    """
+
+    leaves: Collection[int]
+    preemptible_sums: Callable[[int], list[int]]
+    least_first: Callable[[int], list[Entry]]
+
+
+def running_view(running: Mapping[int, list[Entry]], width: int) -> Running:
+    """A :class:`Running` view of running units grouped by leaf (what :func:`admit` has).
+
+    Runtime complexity: O(u · k) for u units and k requested resources; each leaf's list is
+    sorted only when a victim search asks for it.
+    """
+
+    def sums(leaf: int) -> list[int]:
+        row = [0] * width
+        for entry in running[leaf]:
+            if entry.unit.preemptible:
+                for index, amount in entry.request:
+                    row[index] += amount
+        return row
+
+    def least_first(leaf: int) -> list[Entry]:
+        entries = [entry for entry in running[leaf] if entry.unit.preemptible]
+        entries.sort(key=_importance, reverse=True)
+        return entries
+
+    return Running(running.keys(), sums, least_first)
+
+
 class VictimPool:
     """Running preemptible units per leaf, the leaves above their runtime, and the reclaim
     bound."""
 
-    def __init__(self, ledger: Ledger, running: Mapping[int, list[Entry]]) -> None:
+    def __init__(self, ledger: Ledger, running: Running) -> None:
         self.ledger = ledger
-        width = len(ledger.names)
-        self.leaves = {
-            leaf: _LeafUnits([entry for entry in units if entry.unit.preemptible], width)
-            for leaf, units in running.items()
-        }
+        self.running = running
+        self.width = len(ledger.names)
+        self.leaves: dict[int, _LeafUnits] = {}
         self.over: set[int] = set()
         self.bound: dict[Constraint, int] = {}
-        for leaf, units in self.leaves.items():
+        #: What each leaf above its runtime still holds in preemptible units, per column.
+        self.sums: dict[int, list[int]] = {}
+        for leaf in running.leaves:
             if ledger.over_runtime(leaf):
                 self.over.add(leaf)
-                for entry in units.alive():
-                    self._count(entry, 1)
+                row = self.sums[leaf] = running.preemptible_sums(leaf)
+                self._count(leaf, enumerate(row), 1)
 
-    def _count(self, entry: Entry, sign: int) -> None:
+    def _units(self, leaf: int) -> _LeafUnits:
+        units = self.leaves.get(leaf)
+        if units is None:
+            units = self.leaves[leaf] = _LeafUnits(self.running.least_first(leaf), self.width)
+        return units
+
+    def _count(self, leaf: int, amounts: Iterator[tuple[int, int]], sign: int) -> None:
         bound = self.bound
-        for node in self.ledger.paths[entry.leaf]:
-            for index, amount in entry.request:
+        pairs = [(index, amount) for index, amount in amounts if amount]
+        for node in self.ledger.paths[leaf]:
+            for index, amount in pairs:
                 key = (node, index)
                 bound[key] = bound.get(key, 0) + sign * amount
+
+    def can_cover(self, need: Mapping[Constraint, int]) -> bool:
+        """Whether taking every unit the bound counts could free ``need``: ``False`` proves
+        that no choice of victims can (the bound only shrinks as victims leave).
+
+        Runtime complexity: O(k) for k constraints.
+        """
+        for (node, index), amount in need.items():
+            # The root's bound is the total's: every leaf lies below the root.
+            at = 0 if node == TOTAL else node
+            if self.bound.get((at, index), 0) < amount:
+                return False
+        return True
 
     def remove(self, entry: Entry) -> None:
         """Forget a preempted unit, whose usage the caller has already taken out of the
         ledger.
 
         Runtime complexity: O(d · k + k log n) for path depth d, k requested resources and n
-        units of the leaf; O(n) once when the leaf falls back within its runtime.
+        units of the leaf.
         """
         leaf = entry.leaf
-        units = self.leaves[leaf]
-        units.remove(entry)
+        self._units(leaf).remove(entry)
         if leaf in self.over:
-            self._count(entry, -1)
+            self._count(leaf, iter(entry.request), -1)
+            row = self.sums[leaf]
+            for index, amount in entry.request:
+                row[index] -= amount
             if not self.ledger.over_runtime(leaf):
                 # The leaf is back within its runtime: none of its units is a candidate now.
                 self.over.discard(leaf)
-                for other in units.alive():
-                    self._count(other, -1)
+                self._count(leaf, enumerate(self.sums.pop(leaf)), -1)
 
     def lent_out(
         self, item: Entry, need: Mapping[Constraint, int]
@@ -175,11 +243,8 @@ class VictimPool:
         Runtime complexity: O(k) for k constraints when the bound refuses, else
         O(L · k + c · (k + log L)) for L leaves above their runtime and c units looked at.
         """
-        for (node, index), amount in need.items():
-            # The root's bound is the total's: every leaf lies below the root.
-            at = 0 if node == TOTAL else node
-            if self.bound.get((at, index), 0) < amount:
-                return
+        if not self.can_cover(need):
+            return
         lacking = {index for _, index in need}
         sources: list[Iterator[tuple[Entry, dict[Constraint, int]]]] = []
         for leaf in sorted(self.over):
@@ -195,7 +260,7 @@ class VictimPool:
         self, leaf: int, over: list[int], need: Mapping[Constraint, int]
     ) -> Iterator[tuple[Entry, dict[Constraint, int]]]:
         path = set(self.ledger.paths[leaf])
-        for entry in self.leaves[leaf].alive():
+        for entry in self._units(leaf).alive():
             amounts = dict(entry.request)
             if not any(amounts.get(index, 0) > 0 for index in over):
                 continue
@@ -215,9 +280,9 @@ class VictimPool:
         Runtime complexity: O(k log n) to refuse, for k needed resources and n units of the
         leaf; otherwise that plus O(1) per unit consumed.
         """
-        units = self.leaves.get(item.leaf)
-        if units is None:
+        if item.leaf not in self.running.leaves:
             return iter(())
+        units = self._units(item.leaf)
         count = units.below(item.unit.priority)
         if any(units.held_below(count, column) < amount for column, amount in need.items()):
             return iter(())

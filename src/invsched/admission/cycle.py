@@ -16,11 +16,11 @@ total, taking capacity back from quotas above their runtime if (1) and (2) hold.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from itertools import chain
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from invsched._validators import (
     MAX_AMOUNT,
@@ -34,8 +34,8 @@ from invsched._validators import (
     render,
     typed,
 )
-from invsched.admission._ledger import Entry, Ledger, Request
-from invsched.admission._pool import VictimPool
+from invsched.admission._ledger import Entry, Failure, Ledger, Request
+from invsched.admission._pool import VictimPool, running_view
 from invsched.admission.reclaim import _two_pass
 from invsched.admission.units import (
     AdmissionResult,
@@ -141,150 +141,193 @@ def admit(
     check_enum(InvalidRequest, "reclaim", reclaim, Reclaim)
     check_bool(InvalidRequest, "preempt_within_quota", preempt_within_quota)
     _check_unique(pending_units, running_units)
-    return _Cycle(
+    return _admit(
         tree,
-        pending=pending_units,
-        running=running_units,
+        pending_units,
+        running_units,
         total=total_amounts,
         oversell=rate,
         policy=policy,
         reclaim=reclaim,
         within_quota=preempt_within_quota,
-    ).run()
+    )
+
+
+def _admit(
+    tree: QuotaTree,
+    pending: tuple[QueueUnit, ...],
+    running: tuple[QueueUnit, ...],
+    *,
+    total: Mapping[str, int],
+    oversell: Fraction,
+    policy: QueuePolicy,
+    reclaim: Reclaim,
+    within_quota: bool,
+) -> AdmissionResult:
+    """:func:`admit` on checked arguments: build the cycle's state, run it, report."""
+    position = {node.name: index for index, node in enumerate(tree.nodes)}
+    leaves = {node.name for node in tree.leaves}
+    # Every pending unit gets its rank in queue order once, and its result waits at that
+    # rank: the pending results are then read off in queue order, with no sort.
+    waiting: list[Pending | None] = [None] * len(pending)
+    # The queue, in order, as columns of units, leaves and ranks (requests follow once the
+    # resources are indexed). An Entry is built only while its unit is decided, so a long
+    # queue keeps no record per unit alive for the garbage collector to traverse.
+    units: list[QueueUnit] = []
+    queue_leaves: list[int] = []
+    ranks: list[int] = []
+    for rank, unit in enumerate(sorted(pending, key=order_key)):
+        quota, problem = _resolve(tree, unit, leaves)
+        if problem:
+            waiting[rank] = Pending(unit=unit, reason=Reason.NO_QUOTA, detail=problem)
+            continue
+        units.append(unit)
+        queue_leaves.append(position[quota])
+        ranks.append(rank)
+    held_leaves: list[int] = []
+    for index, unit in enumerate(running):
+        quota, problem = _resolve(tree, unit, leaves)
+        if problem:
+            raise InvalidRequest(f"running[{index}].quota", problem)
+        held_leaves.append(position[quota])
+    # Demand per leaf on plain ints: Resources arithmetic per unit would dominate.
+    demand: dict[int, dict[str, int]] = {}
+    queued = zip(units, queue_leaves, strict=True)
+    for unit, leaf in chain(zip(running, held_leaves, strict=True), queued):
+        sums = demand.setdefault(leaf, {})
+        for key, amount in unit.request.pairs:
+            sums[key] = sums.get(key, 0) + amount
+    runtime = runtime_quota(
+        tree, {tree.nodes[leaf].name: Resources(sums) for leaf, sums in demand.items()}, total
+    )
+    resources = sorted(set().union(*demand.values()))
+    ledger = Ledger(tree, resources, runtime, total, oversell)
+    column = {name: index for index, name in enumerate(resources)}
+    # Each distinct request is turned into (column, amount) pairs once.
+    requests: dict[tuple[tuple[str, int], ...], Request] = {}
+
+    def request_of(unit: QueueUnit) -> Request:
+        items = unit.request.pairs
+        request = requests.get(items)
+        if request is None:
+            request = requests[items] = tuple(
+                (column[key], amount) for key, amount in items if amount > 0
+            )
+        return request
+
+    held_by_leaf: dict[int, list[Entry]] = {}
+    for unit, leaf in zip(running, held_leaves, strict=True):
+        item = Entry(unit, leaf, request_of(unit), -1)
+        ledger.add(item)
+        held_by_leaf.setdefault(leaf, []).append(item)
+    cycle = _Cycle(
+        ledger,
+        VictimPool(ledger, running_view(held_by_leaf, len(resources))),
+        policy=policy,
+        reclaim=reclaim,
+        within_quota=within_quota,
+        waiting=waiting,
+    )
+    cycle.run(_Queue(units, queue_leaves, [request_of(unit) for unit in units], ranks))
+    return AdmissionResult(
+        admitted=[item.unit for item in cycle.admitted],
+        preempted=[
+            Preemption(victim=victim.unit, preemptor=preemptor.unit, reason=reason)
+            for victim, preemptor, reason in cycle.preempted
+        ],
+        pending=[result for result in waiting if result is not None],
+        usage=ledger.usage_by_node(),
+        runtime=runtime,
+    )
+
+
+class _Queue(NamedTuple):
+    """Pending units in queue order, as columns: unit, leaf position, positive requests
+    and rank (where the unit's result goes when reasons are recorded)."""
+
+    units: Sequence[QueueUnit]
+    leaves: Sequence[int]
+    requests: Sequence[Request]
+    ranks: Sequence[int]
 
 
 class _Cycle:
-    """The mutable state of one call to :func:`admit` (never shared, never returned)."""
+    """The mutable state of one admission cycle (never shared, never returned).
+
+    It decides units against a :class:`Ledger` and a :class:`VictimPool` that the caller
+    built: :func:`admit` from its arguments, the simulator from the state it keeps between
+    cycles. :meth:`run` decides a whole queue as documented on :func:`admit`;
+    :meth:`decide` decides one unit, for a caller that proves the units it skips would
+    change nothing. With ``waiting`` set, every unit left pending gets a :class:`Pending`
+    record at its rank; without it no reason is built (the simulator needs none).
+    """
 
     def __init__(
         self,
-        tree: QuotaTree,
+        ledger: Ledger,
+        pool: VictimPool,
         *,
-        pending: tuple[QueueUnit, ...],
-        running: tuple[QueueUnit, ...],
-        total: Mapping[str, int],
-        oversell: Fraction,
         policy: QueuePolicy,
         reclaim: Reclaim,
         within_quota: bool,
+        waiting: list[Pending | None] | None = None,
     ) -> None:
+        self.ledger = ledger
+        self.pool = pool
         self.policy = policy
         self.reclaim = reclaim
         self.within_quota = within_quota
-        self.oversell = oversell
-        position = {node.name: index for index, node in enumerate(tree.nodes)}
-        leaves = {node.name for node in tree.leaves}
-        # Every pending unit gets its rank in queue order once, and its result waits at that
-        # rank: the pending results are then read off in queue order, with no sort.
-        self.waiting: list[Pending | None] = [None] * len(pending)
-        # The queue, in order, as columns of units, leaves and ranks (requests follow once the
-        # resources are indexed). An Entry is built only while its unit is decided, so a long
-        # queue keeps no record per unit alive for the garbage collector to traverse.
-        self.units: list[QueueUnit] = []
-        self.leaves: list[int] = []
-        self.ranks: list[int] = []
-        for rank, unit in enumerate(sorted(pending, key=order_key)):
-            quota, problem = _resolve(tree, unit, leaves)
-            if problem:
-                self.waiting[rank] = Pending(unit=unit, reason=Reason.NO_QUOTA, detail=problem)
-                continue
-            self.units.append(unit)
-            self.leaves.append(position[quota])
-            self.ranks.append(rank)
-        held_leaves: list[int] = []
-        for index, unit in enumerate(running):
-            quota, problem = _resolve(tree, unit, leaves)
-            if problem:
-                raise InvalidRequest(f"running[{index}].quota", problem)
-            held_leaves.append(position[quota])
-        # Demand per leaf on plain ints: Resources arithmetic per unit would dominate.
-        demand: dict[int, dict[str, int]] = {}
-        queued = zip(self.units, self.leaves, strict=True)
-        for unit, leaf in chain(zip(running, held_leaves, strict=True), queued):
-            sums = demand.setdefault(leaf, {})
-            for key, amount in unit.request.pairs:
-                sums[key] = sums.get(key, 0) + amount
-        self.runtime = runtime_quota(
-            tree, {tree.nodes[leaf].name: Resources(sums) for leaf, sums in demand.items()}, total
-        )
-        resources = sorted(set().union(*demand.values()))
-        self.ledger = Ledger(tree, resources, self.runtime, total, oversell)
-        column = {name: index for index, name in enumerate(resources)}
-        # Each distinct request is turned into (column, amount) pairs once.
-        requests: dict[tuple[tuple[str, int], ...], Request] = {}
+        self.waiting = waiting
+        self.admitted: list[Entry] = []
+        #: (victim, preemptor, reason), in decision order.
+        self.preempted: list[tuple[Entry, Entry, PreemptionReason]] = []
+        #: Leaf → the unit that blocks its queue and why (``QueuePolicy.BLOCK``).
+        self.blocked: dict[int, tuple[QueueUnit, Reason]] = {}
 
-        def request_of(unit: QueueUnit) -> Request:
-            items = unit.request.pairs
-            request = requests.get(items)
-            if request is None:
-                request = requests[items] = tuple(
-                    (column[key], amount) for key, amount in items if amount > 0
-                )
-            return request
-
-        self.requests = [request_of(unit) for unit in self.units]
-        held_by_leaf: dict[int, list[Entry]] = {}
-        for unit, leaf in zip(running, held_leaves, strict=True):
-            item = Entry(unit, leaf, request_of(unit), -1)
-            self.ledger.add(item)
-            held_by_leaf.setdefault(leaf, []).append(item)
-        self.pool = VictimPool(self.ledger, held_by_leaf)
-        self.admitted: list[QueueUnit] = []
-        self.preempted: list[Preemption] = []
-        self.blocked: dict[int, Pending] = {}
-
-    def run(self) -> AdmissionResult:
+    def run(self, queue: _Queue) -> None:
+        """Decide every unit of ``queue``: first those whose leaf stays within its min, then
+        the deferred ones, each pass in queue order."""
+        units, leaves, requests, ranks = queue
         deferred: list[int] = []
-        for position, leaf in enumerate(self.leaves):
+        for position, leaf in enumerate(leaves):
             if leaf in self.blocked:
-                self._block(self._entry(position))
-            elif self.ledger.borrows(leaf, self.requests[position]):
+                self._block(Entry(units[position], leaf, requests[position], ranks[position]))
+            elif self.ledger.borrows(leaf, requests[position]):
                 deferred.append(position)
             else:
-                self._decide(self._entry(position))
+                self.decide(Entry(units[position], leaf, requests[position], ranks[position]))
         for position in deferred:
-            item = self._entry(position)
+            item = Entry(units[position], leaves[position], requests[position], ranks[position])
             if item.leaf in self.blocked:
                 self._block(item)
             else:
-                self._decide(item)
-        return AdmissionResult(
-            admitted=self.admitted,
-            preempted=self.preempted,
-            pending=[waiting for waiting in self.waiting if waiting is not None],
-            usage=self.ledger.usage_by_node(),
-            runtime=self.runtime,
-        )
-
-    def _entry(self, position: int) -> Entry:
-        """The unit at ``position`` in the queue, as the ledger sees it."""
-        return Entry(
-            self.units[position],
-            self.leaves[position],
-            self.requests[position],
-            self.ranks[position],
-        )
+                self.decide(item)
 
     def _block(self, item: Entry) -> None:
         never = self.ledger.never_fits(item)
         if never is not None:
             # A unit that can never fit says so, whatever blocks its queue.
-            detail = self.ledger.describe(never)
-            self._wait(item, never.reason, detail)
+            self._wait(item, never)
             return
-        head = self.blocked[item.leaf]
-        detail = (
-            f"{self.ledger.node_names[item.leaf]}: blocked behind {head.unit.key} "
-            f"({head.reason.value})"
+        if self.waiting is None:
+            return
+        head, reason = self.blocked[item.leaf]
+        detail = f"{self.ledger.node_names[item.leaf]}: blocked behind {head.key} ({reason.value})"
+        self.waiting[item.rank] = Pending(
+            unit=item.unit, reason=Reason.BLOCKED_BY_HEAD, detail=detail
         )
-        self._wait(item, Reason.BLOCKED_BY_HEAD, detail)
 
-    def _wait(self, item: Entry, reason: Reason, detail: str) -> Pending:
-        waiting = Pending(unit=item.unit, reason=reason, detail=detail)
-        self.waiting[item.rank] = waiting
-        return waiting
+    def _wait(self, item: Entry, failure: Failure) -> None:
+        if self.waiting is not None:
+            self.waiting[item.rank] = Pending(
+                unit=item.unit, reason=failure.reason, detail=self.ledger.describe(failure)
+            )
 
-    def _decide(self, item: Entry) -> None:
+    def decide(self, item: Entry) -> bool:
+        """Decide one unit: admit it (preempting if allowed and needed) or leave it pending.
+
+        Returns whether it was admitted.
+        """
         ledger = self.ledger
         failure = ledger.check_quota(item)
         if failure is None:
@@ -306,16 +349,22 @@ class _Cycle:
             failure = None
         if failure is None:
             ledger.add(item)
-            self.admitted.append(item.unit)
-            return
+            self.admitted.append(item)
+            return True
         # Only a max can be out of reach for good: a unit that passed every max on its path
         # (usage is never negative) fits each of them alone.
         never = ledger.never_fits(item) if failure.reason is Reason.EXCEEDS_MAX else None
         if never is not None:
             failure = never
-        result = self._wait(item, failure.reason, ledger.describe(failure))
+        self._wait(item, failure)
         if self.policy is QueuePolicy.BLOCK and never is None:
-            self.blocked[item.leaf] = result
+            self.blocked[item.leaf] = (item.unit, failure.reason)
+        return False
+
+    def may_reclaim(self, item: Entry) -> bool:
+        """Whether ``item`` may take capacity back from other quotas, on everything a
+        victim cannot change (the reclaim option, its own leaf)."""
+        return self._may_reclaim(item)
 
     def _may_reclaim(self, item: Entry) -> bool:
         if self.reclaim is Reclaim.NONE or not self.ledger.fits_leaf(item):
@@ -375,9 +424,7 @@ class _Cycle:
             # The one place a cycle takes usage away; the pool then forgets the victim.
             self.ledger.add(victim, -1)
             self.pool.remove(victim)
-            self.preempted.append(
-                Preemption(victim=victim.unit, preemptor=item.unit, reason=reason)
-            )
+            self.preempted.append((victim, item, reason))
         return True
 
 
