@@ -606,7 +606,10 @@ RECORD_ENTRY_POINTS: Final[tuple[EntryPoint, ...]] = (
         "QuotaTree",
         QuotaTree,
         # A tree's structural errors name the rule, not the field: "root" is the token.
-        {"nodes": _a(TREE.nodes, sequence(instance(QuotaNode)), "nodes", "root")},
+        {
+            "nodes": _a(TREE.nodes, sequence(instance(QuotaNode)), "nodes", "root"),
+            "implicit_root": _a(False, flag),
+        },
     ),
     EntryPoint(
         "Resources",

@@ -63,23 +63,35 @@ class InvalidManifest(InvschedError, ValueError):
         field: the path of the offending field (``"spec.root.children[1].min.cpu"``).
         reason: the rule it breaks, with the value.
         document: the index of the document in a multi-document stream, or ``None``.
+        source: the file the document came from (``"jobs.yaml"``, ``"<stdin>"``), or
+            ``None`` when the error does not name one; the message starts with it.
 
     >>> str(InvalidManifest("spec.root.name", "expected a string, got int 3"))
     'spec.root.name: expected a string, got int 3'
     >>> str(InvalidManifest("kind", "unknown kind 'Foo'", document=2))
     "document 2: kind: unknown kind 'Foo'"
+    >>> str(InvalidManifest("spec.suspend", "expected true or false", 1, source="jobs.yaml"))
+    'jobs.yaml: document 1: spec.suspend: expected true or false'
     """
 
-    def __init__(self, field: str, reason: str, document: int | None = None) -> None:
-        super().__init__(field, reason, document)
+    def __init__(
+        self, field: str, reason: str, document: int | None = None, source: str | None = None
+    ) -> None:
+        # Without a source the arguments are the three they always were (pickle-stable).
+        arguments = (
+            (field, reason, document) if source is None else (field, reason, document, source)
+        )
+        super().__init__(*arguments)
         self.field = field
         self.reason = reason
         self.document = document
+        self.source = source
 
     def __str__(self) -> str:
+        origin = f"{self.source}: " if self.source is not None else ""
         prefix = f"document {self.document}: " if self.document is not None else ""
         where = f"{self.field}: " if self.field else ""
-        return f"{prefix}{where}{self.reason}"
+        return f"{origin}{prefix}{where}{self.reason}"
 
 
 class InvalidQuotaTree(InvschedError, ValueError):

@@ -36,6 +36,7 @@ from invsched.resources import Resources
 
 __all__ = ["API_GROUP", "nodes_from_manifest"]
 
+#: The API group of an ``ElasticQuotaTree`` (any version of it is read).
 API_GROUP: Final = "scheduling.sigs.k8s.io"
 _NODE_FIELDS: Final = frozenset(
     {"name", "min", "max", "namespaces", "children", "sharedWeight", "allowLentResource"}

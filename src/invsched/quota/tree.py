@@ -16,7 +16,7 @@ from typing import Any, Final
 
 import attrs
 
-from invsched._validators import check_tuple_of, render, to_tuple
+from invsched._validators import bool_field, check_bool, check_tuple_of, render, to_tuple
 from invsched.errors import InvalidManifest, InvalidQuotaTree, InvalidRequest
 from invsched.quota.elasticquotatree import nodes_from_manifest
 from invsched.quota.node import QuotaNode
@@ -141,12 +141,16 @@ class QuotaTree:
     """An immutable quota tree, its nodes in pre-order (root first, children in order).
 
     Construct it with :meth:`from_nodes` (any order) or :meth:`from_manifest` (an
-    ``ElasticQuotaTree`` object). Structural defects — duplicate names, not exactly one root,
-    dangling parent or child links, cycles — raise :class:`~invsched.InvalidQuotaTree` listing
-    every defect; the semantic rules (min ≤ max, namespace placement, …) are reported by
-    :func:`~invsched.quota.validate_tree`. Lookups take a quota name: a name that is not a
-    ``str`` raises :class:`~invsched.InvalidRequest`, an unknown one
-    :class:`~invsched.InvalidQuotaTree`.
+    ``ElasticQuotaTree`` object). ``implicit_root`` marks a root that stands for Koordinator's
+    implicit cluster root (``koordinator-root-quota``) rather than a quota someone wrote: the
+    tree of flat ``ElasticQuota`` objects hangs under such a root, and
+    :func:`~invsched.quota.validate_tree` then checks the root's children as Koordinator
+    checks first-level quotas (no min-sum or key rules against the root). Structural
+    defects — duplicate names, not exactly one root, dangling parent or child links, cycles —
+    raise :class:`~invsched.InvalidQuotaTree` listing every defect; the semantic rules (min ≤
+    max, namespace placement, …) are reported by :func:`~invsched.quota.validate_tree`.
+    Lookups take a quota name: a name that is not a ``str`` raises
+    :class:`~invsched.InvalidRequest`, an unknown one :class:`~invsched.InvalidQuotaTree`.
 
     Runtime complexity: construction O(n + c) for n nodes and c child links; ``node``,
     ``parent``, ``quota_for_namespace`` O(1); ``children`` O(k) for k children; ``path``,
@@ -161,6 +165,7 @@ class QuotaTree:
     """
 
     nodes: tuple[QuotaNode, ...] = attrs.field(converter=to_tuple, validator=_check_nodes)
+    implicit_root: bool = attrs.field(default=False, validator=bool_field(InvalidManifest))
     # Derived indexes, built once at construction and never mutated; excluded from eq/hash
     # because they are functions of `nodes`.
     _index: dict[str, int] = attrs.field(init=False, eq=False, repr=False, hash=False)
@@ -185,14 +190,15 @@ class QuotaTree:
         object.__setattr__(self, "_namespaces", namespaces)
 
     @classmethod
-    def from_nodes(cls, nodes: Iterable[QuotaNode]) -> QuotaTree:
+    def from_nodes(cls, nodes: Iterable[QuotaNode], *, implicit_root: bool = False) -> QuotaTree:
         """Build a tree from nodes in any order (they are put in pre-order).
 
         The structure is checked once, here; the pre-ordered nodes then become the tree
-        without a second check.
+        without a second check. ``implicit_root`` is stored as given (see the class).
 
         Raises:
-            InvalidManifest: ``nodes`` is not a sequence of :class:`QuotaNode`.
+            InvalidManifest: ``nodes`` is not a sequence of :class:`QuotaNode`, or
+                ``implicit_root`` is not a bool.
             InvalidQuotaTree: every structural defect found.
 
         Runtime complexity: O(n + c) for n nodes and c child links.
@@ -203,12 +209,14 @@ class QuotaTree:
         ['root', 'a']
         """
         given = check_tuple_of(InvalidManifest, "nodes", nodes, QuotaNode)
+        check_bool(InvalidManifest, "implicit_root", implicit_root)
         errors, order = _layout(given)
         if errors:
             raise InvalidQuotaTree(errors)
         # The layout was just checked: build the record without running the check again.
         tree = object.__new__(cls)
         object.__setattr__(tree, "nodes", tuple([given[position] for position in order]))
+        object.__setattr__(tree, "implicit_root", implicit_root)
         tree._build_indexes()
         return tree
 

@@ -19,8 +19,13 @@ Profiles add:
   given, root.min ≤ total.
 
 Unlike Koordinator, whose first-level quotas hang under an implicit cluster root that is
-exempt from the min-sum and key rules, a ``QuotaTree`` has an explicit root with its own
-``min`` and ``max``: its children are checked against it like any other parent's.
+exempt from the min-sum and key rules, a ``QuotaTree`` read from an ``ElasticQuotaTree`` has an
+explicit root with its own ``min`` and ``max``: its children are checked against it like any
+other parent's. A tree whose root is marked ``implicit_root`` (the tree of Koordinator's flat
+``ElasticQuota`` objects) is checked as Koordinator checks it: in every profile, no rule
+relates the root to its children (no min-sum at the root, no min-key or max-key rule and no
+max comparison between a first-level quota and the root), and the root's own min (the sum of
+its children's) needs no max key; ``STRICT`` still compares the root's min with the total.
 """
 
 from __future__ import annotations
@@ -224,11 +229,18 @@ def _plain(resources: Resources) -> _Plain:
 
 
 def _own_rules(
-    node: QuotaNode, low: _Plain, high: _Plain, owners: Mapping[str, str], profile: Profile
+    node: QuotaNode,
+    low: _Plain,
+    high: _Plain,
+    owners: Mapping[str, str],
+    profile: Profile,
+    *,
+    implicit: bool = False,
 ) -> Iterator[Violation]:
     """Rules about a node on its own (Koordinator's ``validateQuotaSelfItem`` and namespaces).
 
-    ``low`` and ``high`` are the node's ``min`` and ``max``.
+    ``low`` and ``high`` are the node's ``min`` and ``max``; ``implicit`` tells that the node
+    is Koordinator's implicit root, whose max is unlimited by definition.
     """
     if node.namespaces and node.children:
         # Koordinator: a pod may not bind to an is-parent quota (pod_check.go); a namespace
@@ -267,8 +279,9 @@ def _own_rules(
         limit = high.get(key)
         if limit is None:
             # ACK reads a missing max key as unlimited, so min ≤ max holds; Koordinator
-            # rejects the key ("is included in min, which is not included in max").
-            if profile is not Profile.ACK_DOC:
+            # rejects the key ("is included in min, which is not included in max"), but its
+            # implicit root has no max to write a key in.
+            if profile is not Profile.ACK_DOC and not implicit:
                 yield _violation(
                     Rule.MIN_KEY_NOT_IN_MAX,
                     node.name,
@@ -450,21 +463,27 @@ def validate_tree(
     position = {node.name: index for index, node in enumerate(nodes)}
     lows = [_plain(node.min) for node in nodes]
     highs = [_plain(node.max) for node in nodes]
+    # Koordinator's implicit root (pkg/webhook/elasticquota/quota_topology_check.go): a quota
+    # whose parent is koordinator-root-quota skips the key rules and the min-sum check, so
+    # that a shrinking cluster never blocks an update of a first-level quota.
+    implicit = tree.implicit_root
     violations: list[Violation] = []
     for index, node in enumerate(nodes):
         low, high = lows[index], highs[index]
-        violations.extend(_own_rules(node, low, high, owners, profile))
+        violations.extend(
+            _own_rules(node, low, high, owners, profile, implicit=implicit and index == 0)
+        )
         if node.parent is None:
             if total is not None:
                 violations.extend(_total_rules(node, total))
-        else:
+        elif not (implicit and node.parent == nodes[0].name):
             parent = position[node.parent]
             violations.extend(
                 _parent_relation_rules(
                     (node.name, low, high), (node.parent, lows[parent], highs[parent]), profile
                 )
             )
-        if node.children:
+        if node.children and not (implicit and index == 0):
             children_lows = (lows[position[child]] for child in node.children)
             violations.extend(_children_sum_rules(node, low, children_lows, tree, profile))
     return ValidationReport(profile=profile, violations=violations)
