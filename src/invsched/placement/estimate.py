@@ -87,8 +87,9 @@ class InstanceFit:
     price: Decimal
 
 
-#: Former names, kept because ``invsched.placement`` exported them.
+#: The former name of :class:`GrowablePool`, kept because ``invsched.placement`` exported it.
 Offer = GrowablePool
+#: The former name of :class:`InstanceFit`, kept because ``invsched.placement`` exported it.
 Shape = InstanceFit
 
 

@@ -56,9 +56,10 @@ def estimate_gpu_memory(
     Args:
         params: number of parameters.
         precision: format of the weights.
-        layers, kv_heads, head_dim: the attention shape (``num_hidden_layers``,
-            ``num_key_value_heads``, ``head_dim`` of the model config); 0 leaves out the
-            KV cache.
+        layers: hidden layers (``num_hidden_layers`` of the model config); 0 leaves out the
+            KV cache, as does 0 for ``kv_heads`` or ``head_dim``.
+        kv_heads: key/value attention heads (``num_key_value_heads``).
+        head_dim: the size of one head (``head_dim``).
         max_tokens: tokens per sequence to hold (``max_model_len``).
         batch: sequences held at once.
         overhead: buffer bytes added on top.
