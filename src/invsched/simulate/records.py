@@ -41,7 +41,7 @@ from invsched.errors import InvalidRequest
 from invsched.quota import QuotaTree
 from invsched.resources import Resources
 
-__all__ = ["Job", "Restart", "Scenario"]
+__all__ = ["MAX_SECONDS", "Job", "Restart", "Scenario"]
 
 #: The largest time accepted, in seconds (about 3 · 10^10 years).
 MAX_SECONDS = 10**18

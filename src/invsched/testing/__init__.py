@@ -6,12 +6,15 @@ generators and the oracles work without hypothesis; only the strategies need it.
 
 * Strategies (valid by construction, with size knobs): :func:`resources`,
   :func:`quota_trees`, :func:`queue_units`, :func:`running_sets`, :func:`clusters`,
-  :func:`fleets`, :func:`instance_types`, :func:`workloads`, :func:`placement_policies`.
+  :func:`fleets`, :func:`instance_types`, :func:`workloads`, :func:`placement_policies`,
+  :func:`simulation_inputs`.
 * Oracles (return the broken invariants; the ``assert_*`` forms raise ``AssertionError``):
   :func:`check_admission`, :func:`assert_admission_consistent`, :func:`check_placement`,
-  :func:`assert_placement_consistent`.
+  :func:`assert_placement_consistent`, :func:`check_simulation`,
+  :func:`assert_simulation_consistent`.
 * Generators (deterministic for a seed, plain records): :func:`generate_tree`,
-  :func:`generate_queue`, :func:`generate_fleet`.
+  :func:`generate_queue`, :func:`generate_fleet`, :func:`generate_jobs` (a synthetic trace
+  from :class:`JobClass` descriptions).
 
 >>> from invsched.testing import generate_tree
 >>> generate_tree(10, 3, seed=1) == generate_tree(10, 3, seed=1)
@@ -40,6 +43,12 @@ if TYPE_CHECKING:
     from invsched.testing._quota_generators import generate_tree
     from invsched.testing._resources import quantity_texts, resources
     from invsched.testing._resources_generators import generate_quantity_texts
+    from invsched.testing._simulation_oracle import (
+        assert_simulation_consistent,
+        check_simulation,
+    )
+    from invsched.testing._workload import simulation_inputs
+    from invsched.testing._workload_generators import JobClass, generate_jobs
 
 #: Public name → the private module defining it.
 _LOCATIONS = {
@@ -61,16 +70,25 @@ _LOCATIONS = {
     "generate_fleet": "_fleet_generators",
     "check_placement": "_placement_oracle",
     "assert_placement_consistent": "_placement_oracle",
+    "JobClass": "_workload_generators",
+    "generate_jobs": "_workload_generators",
+    "simulation_inputs": "_workload",
+    "check_simulation": "_simulation_oracle",
+    "assert_simulation_consistent": "_simulation_oracle",
 }
 
 __all__ = [
+    "JobClass",
     "assert_admission_consistent",
     "assert_placement_consistent",
+    "assert_simulation_consistent",
     "check_admission",
     "check_placement",
+    "check_simulation",
     "clusters",
     "fleets",
     "generate_fleet",
+    "generate_jobs",
     "generate_quantity_texts",
     "generate_queue",
     "generate_tree",
@@ -81,6 +99,7 @@ __all__ = [
     "quota_trees",
     "resources",
     "running_sets",
+    "simulation_inputs",
     "workloads",
 ]
 

@@ -1,0 +1,1 @@
+"""Data files shipped with the simulator (see README.md in this folder)."""
