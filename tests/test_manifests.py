@@ -185,7 +185,8 @@ def test_nan_is_a_float() -> None:
         (
             "kind: ElasticQuotaTree\nspec: {root: {name: a}}\n---\n"
             "kind: List\nitems: [{kind: ElasticQuotaTree, spec: {root: {name: b}}}]\n",
-            "document 1: items[0].kind: a second ElasticQuotaTree (only one is supported)",
+            "document 1: items[0].kind: a second ElasticQuotaTree (only one is supported; the "
+            "first is document 0)",
         ),
         (
             "kind: List\nitems: [{kind: Namespace, metadata: {name: a_b}}]\n",
@@ -260,7 +261,7 @@ def test_load_file_errors_name_the_path(tmp_path: Path) -> None:
 
 
 def test_size_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(manifests, "MAX_BYTES", 16)
+    monkeypatch.setattr(manifests._read, "MAX_BYTES", 16)
     path = tmp_path / "x.yaml"
     path.write_text("kind: Namespace\nmetadata: {name: a}\n", encoding="utf-8")
     with pytest.raises(InvalidManifest) as raised:
@@ -271,7 +272,7 @@ def test_size_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_text_bounded_by_its_utf8_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(manifests, "MAX_BYTES", 16)
+    monkeypatch.setattr(manifests._read, "MAX_BYTES", 16)
     # 6 characters but 18 bytes in UTF-8.
     assert _error("é" * 9) == "larger than 0 MiB, the most read"
 
@@ -317,3 +318,17 @@ def test_manifests_record_fields_are_checked() -> None:
     with pytest.raises(InvalidManifest) as raised:
         Manifests(quota_tree="tree")  # type: ignore[arg-type]
     assert str(raised.value) == "Manifests.quota_tree: expected a QuotaTree, got str 'tree'"
+
+
+def test_manifests_record_checks_the_fields_of_the_quota_and_job_kinds() -> None:
+    with pytest.raises(InvalidManifest) as raised:
+        Manifests(units=["job"])
+    assert str(raised.value) == "Manifests.units[0]: expected a QueueUnit, got str 'job'"
+    with pytest.raises(InvalidManifest) as raised:
+        Manifests(priority_classes=[3])
+    assert str(raised.value) == "Manifests.priority_classes[0]: expected a PriorityClass, got int 3"
+    with pytest.raises(InvalidManifest) as raised:
+        Manifests(cluster_state="state")  # type: ignore[arg-type]
+    assert str(raised.value) == (
+        "Manifests.cluster_state: expected a ClusterState, got str 'state'"
+    )

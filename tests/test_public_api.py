@@ -122,6 +122,8 @@ OWN_NAMESPACE: Final = {
     "invsched.quota.elasticquotatree": "the reader behind QuotaTree.from_manifest",
     "invsched.placement.observed": "scale-down from an observed snapshot, behind "
     "place(current=...); reached as invsched.placement.observed",
+    "invsched.simulate": "what-if replay on top of the library (file I/O for traces); "
+    "reached as invsched.simulate",
 }
 #: Single names their package does not re-export, on purpose.
 NOT_REEXPORTED: Final = {
@@ -132,6 +134,8 @@ NOT_REEXPORTED: Final = {
     ("invsched.placement.fleet", "DEFAULT_MAX_PODS"): "kubelet's default, documented with Node",
     ("invsched.placement.sizing", "DEFAULT_OVERHEAD"): "the default of estimate_gpu_memory",
     ("invsched.placement.webster", "fnv32a"): "Karmada's UID tie-break hash, for tests",
+    ("invsched.simulate.records", "MAX_SECONDS"): "the bound of Job's and Scenario's times",
+    ("invsched.manifests.scenario", "API_VERSION"): "the kind's apiVersion, with its reader",
     **{
         ("invsched.placement", name): "a placement building block for schedulers that compose "
         "their own placement; reached as invsched.placement." + name

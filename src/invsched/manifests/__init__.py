@@ -6,11 +6,22 @@ refused, libyaml's C parser when PyYAML has it), from PyYAML.
 
 Entry points:
 
+* :func:`load_files` reads several files (or ``"-"`` for standard input) as one stream,
+  every error naming its file: what a command uses;
 * :func:`load_file` reads a path, or standard input for ``"-"``;
 * :func:`loads` reads YAML text;
 * :func:`load` and :func:`load_documents` keep the older behaviour of guessing whether a
   ``str`` is a path or text (a ``str`` naming an existing file is read as a path): prefer the
   two above, which never mistake a missing file for YAML text.
+
+The kinds read are listed in one table (``_KINDS``), each read by its own module: the quota
+kinds (:mod:`invsched.manifests.quota`), the job kinds and ``PriorityClass``
+(:mod:`invsched.manifests.jobs`, with a pod's effective request in
+:mod:`invsched.manifests.pods`), ``ClusterState`` (:mod:`invsched.manifests.state`), the
+placement kinds and ``Fleet``, ``Scenario``. Objects of any other kind are listed as
+:class:`SkippedObject`. Some kinds are finished only once the whole stream is read: flat
+``ElasticQuota`` objects become one tree, and a job's ``priorityClassName`` may name a class
+written after it.
 
 Input is bounded (:data:`MAX_BYTES`, and the depth, integer and alias limits of
 :mod:`invsched._yaml`). Every error is an :class:`~invsched.InvalidManifest` naming the
@@ -21,10 +32,9 @@ or the file.
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 import attrs
 
@@ -35,49 +45,75 @@ from invsched._validators import (
     optional,
     render,
     to_tuple,
+    tuple_of_field,
 )
+from invsched.admission.units import QueueUnit
 from invsched.errors import InvalidManifest, InvalidQuantity, InvalidQuotaTree, InvalidRequest
+from invsched.manifests import _read, fleet, jobs, placement, quota, state, workloads
+from invsched.manifests._read import MAX_BYTES, STDIN
+from invsched.manifests._stream import Collected, Place, SkippedObject
 from invsched.manifests._walk import Field
+from invsched.manifests.fleet import FleetObject
+from invsched.manifests.jobs import PriorityClass
+from invsched.manifests.placement import (
+    LabelRequirement,
+    LabelSelector,
+    MatchPriority,
+    PolicyMatch,
+    PolicyObject,
+    PolicyScope,
+    ResourceSelector,
+    SelectorOperator,
+    policy_for,
+)
+from invsched.manifests.pods import pod_request
+from invsched.manifests.quota import ROOT_QUOTA
+from invsched.manifests.scenario import (
+    ScenarioObject,
+    TraceSource,
+    load_scenario,
+    load_scenario_object,
+    read_scenario,
+    resolve_scenario,
+)
+from invsched.manifests.state import ClusterState
+from invsched.manifests.workloads import WorkloadObject
 from invsched.quota.tree import QuotaTree
 
 __all__ = [
     "MAX_BYTES",
+    "ROOT_QUOTA",
     "STDIN",
+    "ClusterState",
+    "FleetObject",
+    "LabelRequirement",
+    "LabelSelector",
     "Manifests",
+    "MatchPriority",
+    "PolicyMatch",
+    "PolicyObject",
+    "PolicyScope",
+    "PriorityClass",
+    "ResourceSelector",
+    "ScenarioObject",
+    "SelectorOperator",
     "SkippedObject",
+    "TraceSource",
+    "WorkloadObject",
     "load",
     "load_documents",
     "load_file",
+    "load_files",
+    "load_scenario",
+    "load_scenario_object",
     "loads",
+    "pod_request",
+    "policy_for",
+    "read_scenario",
+    "resolve_scenario",
 ]
 
-#: The largest input read, in bytes (a 10^5-quota tree is about 20 MB).
-MAX_BYTES: Final = 64 * 2**20
-#: How messages name standard input (read for the path ``"-"``).
-STDIN: Final = "<stdin>"
-
 _T = TypeVar("_T")
-
-
-@attrs.frozen
-class SkippedObject:
-    """An object of a kind that no decision reads (a ``Service``, a ``ConfigMap``, ...).
-
-    Commands list what they skipped, so a misspelt kind is visible rather than silent.
-
-    Attributes:
-        document: the index of its document in the stream.
-        field: its path within the document (``""``, or ``items[3]`` inside a ``List``).
-        api_version: its ``apiVersion`` (``""`` when absent).
-        kind: its ``kind``.
-        name: its ``metadata.name`` (``""`` when absent).
-    """
-
-    document: int
-    field: str
-    api_version: str
-    kind: str
-    name: str
 
 
 @attrs.frozen(kw_only=True)
@@ -85,9 +121,22 @@ class Manifests:
     """What a stream of manifests holds, by kind.
 
     Attributes:
-        quota_tree: the ``ElasticQuotaTree``, if any (at most one, as ACK requires).
+        quota_tree: the ``ElasticQuotaTree`` (at most one, as ACK requires), or the tree of
+            Koordinator's flat ``ElasticQuota`` objects under its implicit root, if any
+            (:mod:`invsched.manifests.quota`).
         namespaces: the names of ``Namespace`` documents (DNS-1123 labels), in order.
         skipped: the objects of kinds no decision reads, in stream order.
+        units: one pending :class:`~invsched.admission.QueueUnit` per ``RayJob``, ``Job``,
+            ``PyTorchJob`` and bare ``Pod``, in stream order (:mod:`invsched.manifests.jobs`).
+        priority_classes: the ``PriorityClass`` objects, in stream order.
+        cluster_state: the ``ClusterState`` (the cluster's total and its running units), if
+            any (at most one; :mod:`invsched.manifests.state`).
+        policies: the ``PropagationPolicy`` and ``ClusterPropagationPolicy`` objects (Karmada's
+            and ACK One's), in stream order (:mod:`invsched.manifests.placement`).
+        workloads: the ``Deployment`` and ``StatefulSet`` objects, in stream order
+            (:mod:`invsched.manifests.workloads`).
+        fleet: the ``Fleet``, if any (at most one; :mod:`invsched.manifests.fleet`).
+        scenario: the ``Scenario``, if any (at most one; :mod:`invsched.manifests.scenario`).
 
     >>> Manifests(namespaces=["team-a"]).namespaces
     ('team-a',)
@@ -100,104 +149,43 @@ class Manifests:
         default=(), converter=to_tuple, validator=names_field(InvalidManifest, check_dns_label)
     )
     skipped: tuple[SkippedObject, ...] = attrs.field(default=(), converter=to_tuple)
+    units: tuple[QueueUnit, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=tuple_of_field(InvalidManifest, QueueUnit)
+    )
+    priority_classes: tuple[PriorityClass, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=tuple_of_field(InvalidManifest, PriorityClass)
+    )
+    cluster_state: ClusterState | None = attrs.field(
+        default=None, validator=optional(instance_field(InvalidManifest, ClusterState))
+    )
+    policies: tuple[PolicyObject, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=tuple_of_field(InvalidManifest, PolicyObject)
+    )
+    workloads: tuple[WorkloadObject, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=tuple_of_field(InvalidManifest, WorkloadObject)
+    )
+    fleet: FleetObject | None = attrs.field(
+        default=None, validator=optional(instance_field(InvalidManifest, FleetObject))
+    )
+    scenario: ScenarioObject | None = attrs.field(
+        default=None, validator=optional(instance_field(InvalidManifest, ScenarioObject))
+    )
 
 
-# Reading bytes ------------------------------------------------------------------------------
-
-
-def _shown(path: str | os.PathLike[str]) -> str:
-    """A path as a message shows it: as is when printable, else quoted and escaped."""
-    text = os.fsdecode(path)
-    return text if text.isprintable() and text else render(text)
-
-
-def _decode(data: bytes, where: str) -> str:
-    """UTF-8 text (a leading byte-order mark is dropped), at most :data:`MAX_BYTES` long."""
-    if len(data) > MAX_BYTES:
-        raise InvalidManifest(where, f"larger than {MAX_BYTES // 2**20} MiB, the most read")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InvalidManifest(
-            where, f"not UTF-8 text (byte {data[error.start]:#04x} at offset {error.start})"
-        ) from None
-
-
-def _read_stdin() -> str:
-    stdin = sys.stdin
-    if stdin is None:
-        raise InvalidManifest(STDIN, "standard input is closed")
-    try:
-        buffer = getattr(stdin, "buffer", None)
-        if buffer is None:  # a text stream without bytes underneath (a test's StringIO)
-            return _checked_text(stdin.read(MAX_BYTES + 1), STDIN)
-        data: bytes = buffer.read(MAX_BYTES + 1)
-    except OSError as error:
-        raise InvalidManifest(STDIN, f"cannot read: {error.strerror or error}") from None
-    return _decode(data, STDIN)
-
-
-def _read_path(path: str | os.PathLike[str]) -> str:
-    where = _shown(path)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except (FileNotFoundError, NotADirectoryError):
-        raise InvalidManifest(where, "no such file") from None
-    except IsADirectoryError:
-        raise InvalidManifest(where, "is a directory") from None
-    except PermissionError:
-        raise InvalidManifest(where, "permission denied") from None
-    except OSError as error:
-        raise InvalidManifest(where, f"cannot read: {error.strerror or error}") from None
-    except ValueError:  # a NUL character in the path
-        raise InvalidManifest(where, "not a valid path") from None
-    return _decode(data, where)
-
-
-def _checked_text(text: str, where: str = "") -> str:
-    # Characters count at least one byte each; count bytes exactly only when it matters.
-    if len(text) > MAX_BYTES or (
-        len(text) > MAX_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES
-    ):
-        raise InvalidManifest(where, f"larger than {MAX_BYTES // 2**20} MiB, the most read")
-    return text
-
-
-# Parsing ------------------------------------------------------------------------------------
-
-
-def _documents(text: str) -> list[object]:
-    """Every document of a YAML stream (``None`` for an empty one)."""
-    from invsched import _yaml  # noqa: PLC0415 (loaded only when YAML is read)
-
-    try:
-        return _yaml.parse_documents(text)
-    except _yaml.YamlError as error:
-        reason = error.reason
-        if error.line:
-            reason = f"{reason} (line {error.line}, column {error.column})"
-        raise InvalidManifest(error.field, reason, document=error.document) from None
-
-
-def _join(prefix: str, field: str) -> str:
-    return f"{prefix}.{field}" if prefix and field else prefix or field
-
-
-def _in_document(index: int, prefix: str, build: Callable[[], _T]) -> _T:
-    """Run ``build()``, placing any manifest error in document ``index`` under ``prefix``."""
+def _in_document(place: Place, build: Callable[[], _T]) -> _T:
+    """Run ``build()``, placing any error about the object in the object's ``place``."""
     try:
         return build()
     except InvalidManifest as error:
-        raise InvalidManifest(_join(prefix, error.field), error.reason, document=index) from None
+        raise place.error(error.field, error.reason) from None
     except InvalidQuantity as error:
-        raise InvalidManifest(
-            _join(prefix, error.field),
-            f"invalid quantity {render(error.value)}: {error.reason}",
-            document=index,
+        raise place.error(
+            error.field, f"invalid quantity {render(error.value)}: {error.reason}"
         ) from None
     except InvalidQuotaTree as error:  # pragma: no cover - the manifest reader reports first
-        raise InvalidManifest(_join(prefix, "spec.root"), str(error), document=index) from None
+        raise place.error("spec.root", str(error)) from None
+    except InvalidRequest as error:  # pragma: no cover - readers check fields before records
+        raise place.error("", str(error)) from None
 
 
 def _group(api_version: str) -> str:
@@ -206,8 +194,9 @@ def _group(api_version: str) -> str:
     return group if slash else ""
 
 
-#: How the objects of one kind are collected: the :class:`Manifests` field they fill, and
-#: whether a stream holds at most one of them.
+#: How the objects of one kind are collected: the slot they fill (a :class:`Manifests` field,
+#: or a draft slot that a finishing step of :data:`_FINISHERS` turns into fields), and whether
+#: a stream holds at most one of them.
 @attrs.frozen
 class _Kind:
     slot: str
@@ -219,41 +208,96 @@ def _namespace(document: Field) -> str:
     return document["metadata"]["name"].label()
 
 
-def _elastic_quota_tree(document: Field) -> QuotaTree:
-    return QuotaTree.from_manifest(document.value)
-
-
 #: The kinds read, by API group and kind. Each reader takes the whole object (a
 #: :class:`~invsched.manifests._walk.Field` at the empty path) and returns its record.
 _KINDS: Final[dict[tuple[str, str], _Kind]] = {
-    ("scheduling.sigs.k8s.io", "ElasticQuotaTree"): _Kind("quota_tree", _elastic_quota_tree, True),
+    ("scheduling.sigs.k8s.io", "ElasticQuotaTree"): _Kind(
+        quota._TREE_SLOT, quota._read_elastic_quota_tree, True
+    ),
+    ("scheduling.sigs.k8s.io", "ElasticQuota"): _Kind(quota._FLAT_SLOT, quota._read_elastic_quota),
     ("", "Namespace"): _Kind("namespaces", _namespace),
+    ("ray.io", "RayJob"): _Kind(jobs._UNIT_SLOT, jobs._read_ray_job),
+    ("batch", "Job"): _Kind(jobs._UNIT_SLOT, jobs._read_job),
+    ("kubeflow.org", "PyTorchJob"): _Kind(jobs._UNIT_SLOT, jobs._read_pytorch_job),
+    ("", "Pod"): _Kind(jobs._UNIT_SLOT, jobs._read_pod),
+    ("scheduling.k8s.io", "PriorityClass"): _Kind(jobs._CLASS_SLOT, jobs._read_priority_class),
+    ("invsched.io", "ClusterState"): _Kind(state._STATE_SLOT, state._read_cluster_state, True),
+    ("policy.karmada.io", "PropagationPolicy"): _Kind("policies", placement._read_policy),
+    ("policy.karmada.io", "ClusterPropagationPolicy"): _Kind("policies", placement._read_policy),
+    ("policy.one.alibabacloud.com", "PropagationPolicy"): _Kind("policies", placement._read_policy),
+    ("policy.one.alibabacloud.com", "ClusterPropagationPolicy"): _Kind(
+        "policies", placement._read_policy
+    ),
+    ("apps", "Deployment"): _Kind("workloads", workloads._read_workload),
+    ("apps", "StatefulSet"): _Kind("workloads", workloads._read_workload),
+    ("invsched.io", "Fleet"): _Kind("fleet", fleet._read_fleet, True),
+    ("invsched.io", "Scenario"): _Kind("scenario", read_scenario, True),
 }
+
+#: The steps that turn draft slots into :class:`Manifests` fields once the whole stream is
+#: read (a tree from flat quotas, units whose priority names a class written later). Each
+#: takes everything collected and returns the fields it fills.
+_FINISHERS: Final[tuple[Callable[[Collected], Mapping[str, object]], ...]] = (
+    quota._finish_quota,
+    jobs._finish_units,
+    state._finish_state,
+)
+
+
+def _finished(
+    finish: Callable[[Collected], Mapping[str, object]], collected: Collected
+) -> Mapping[str, object]:
+    """Run a finishing step; an error it does not place itself (an amount summed beyond
+    10^100) still comes out as an :class:`~invsched.InvalidManifest`."""
+    try:
+        return finish(collected)
+    except (InvalidQuantity, InvalidQuotaTree, InvalidRequest) as error:
+        raise InvalidManifest("", str(error)) from None
 
 
 class _Reader:
-    """Collects the objects of a stream, by kind."""
+    """Collects the objects of a stream (one or several files), by kind."""
 
     def __init__(self) -> None:
-        self.slots: dict[str, list[object]] = {}
-        self.skipped: list[SkippedObject] = []
+        self.collected = Collected()
+        #: (order in the stream, record) of every object no decision reads.
+        self.skipped: list[tuple[int, SkippedObject]] = []
 
-    def add(self, index: int, prefix: str, document: Mapping[Any, Any]) -> None:
-        top = Field(document)
+    def read(self, documents: list[object], source: str | None) -> None:
+        """Read every document of one file (or text); ``source`` names the file."""
+        for index, document in enumerate(documents):
+            if document is None:
+                continue
+            place = Place(source=source, document=index)
+            if not isinstance(document, Mapping):
+                raise place.error("", f"expected a mapping, got {type(document).__name__}")
+            if document.get("kind") != "List":
+                self.add(place, document)
+                continue
+            # What `kubectl get ... -o yaml` prints for several objects: read its items.
+            items = document.get("items")
+            if not isinstance(items, list):
+                got = "null" if items is None else type(items).__name__
+                raise place.error("items", f"expected a list of objects, got {got}")
+            for position, item in enumerate(items):
+                where = Place(source=source, document=index, prefix=f"items[{position}]")
+                if not isinstance(item, Mapping):
+                    raise where.error("", f"expected a mapping, got {type(item).__name__}")
+                if item.get("kind") == "List":
+                    raise where.error("kind", "a List inside a List")
+                self.add(where, item)
+
+    def add(self, place: Place, document: Mapping[Any, Any]) -> None:
+        """Read one object with its kind's reader, or list it as skipped."""
+        order = self.collected.next_order()
         kind = document.get("kind")
         if not isinstance(kind, str) or not kind:
-            raise InvalidManifest(
-                _join(prefix, "kind"),
-                f"expected the object's kind (a non-empty string), got {render(kind)}",
-                document=index,
+            raise place.error(
+                "kind", f"expected the object's kind (a non-empty string), got {render(kind)}"
             )
         api_version = document.get("apiVersion", "")
         if not isinstance(api_version, str):
-            raise InvalidManifest(
-                _join(prefix, "apiVersion"),
-                f"expected a string, got {render(api_version)}",
-                document=index,
-            )
+            raise place.error("apiVersion", f"expected a string, got {render(api_version)}")
         found = _KINDS.get((_group(api_version), kind))
         if found is None and not api_version:
             # A hand-written object without apiVersion is read by its kind alone.
@@ -263,54 +307,40 @@ class _Reader:
             metadata = document.get("metadata")
             name = metadata.get("name") if isinstance(metadata, Mapping) else None
             self.skipped.append(
-                SkippedObject(
-                    index, prefix, api_version, kind, name if isinstance(name, str) else ""
-                )
+                (order, place.skipped(api_version, kind, name if isinstance(name, str) else ""))
             )
             return
-        values = self.slots.setdefault(found.slot, [])
-        if found.single and values:
-            raise InvalidManifest(
-                _join(prefix, "kind"),
-                f"a second {kind} (only one is supported)",
-                document=index,
+        first = self.collected.first(found.slot)
+        if found.single and first is not None:
+            raise place.error(
+                "kind", f"a second {kind} (only one is supported; the first is {first.place})"
             )
-        values.append(_in_document(index, prefix, lambda: found.read(top)))
+        reader = found.read
+        value = _in_document(place, lambda: reader(Field(document)))
+        self.collected.add(found.slot, value, place, order)
 
     def manifests(self) -> Manifests:
+        """The :class:`Manifests` of everything read, after the finishing steps."""
+        known = attrs.fields_dict(Manifests)
         fields: dict[str, Any] = {}
         for kind in _KINDS.values():
-            values = self.slots.get(kind.slot, [])
+            if kind.slot not in known:
+                continue  # a draft slot: a finishing step reads it
+            values = [read.value for read in self.collected.get(kind.slot)]
             fields[kind.slot] = (values[0] if values else None) if kind.single else values
-        return Manifests(skipped=self.skipped, **fields)
+        skipped = list(self.skipped)
+        for finish in _FINISHERS:
+            found = dict(_finished(finish, self.collected))
+            # A finishing step may leave objects out too: (order, SkippedObject) pairs.
+            skipped.extend(cast(list[tuple[int, SkippedObject]], found.pop("skipped", [])))
+            fields.update(found)
+        skipped.sort(key=lambda item: item[0])
+        return Manifests(skipped=[record for _, record in skipped], **fields)
 
 
-def _manifests(documents: list[object]) -> Manifests:
+def _manifests(documents: list[object], source: str | None = None) -> Manifests:
     reader = _Reader()
-    for index, document in enumerate(documents):
-        if document is None:
-            continue
-        if not isinstance(document, Mapping):
-            raise InvalidManifest(
-                "", f"expected a mapping, got {type(document).__name__}", document=index
-            )
-        if document.get("kind") != "List":
-            reader.add(index, "", document)
-            continue
-        # What `kubectl get ... -o yaml` prints for several objects: read its items.
-        items = document.get("items")
-        if not isinstance(items, list):
-            got = "null" if items is None else type(items).__name__
-            raise InvalidManifest("items", f"expected a list of objects, got {got}", index)
-        for position, item in enumerate(items):
-            where = f"items[{position}]"
-            if not isinstance(item, Mapping):
-                raise InvalidManifest(
-                    where, f"expected a mapping, got {type(item).__name__}", document=index
-                )
-            if item.get("kind") == "List":
-                raise InvalidManifest(f"{where}.kind", "a List inside a List", document=index)
-            reader.add(index, where, item)
+    reader.read(documents, source)
     return reader.manifests()
 
 
@@ -320,8 +350,9 @@ def _manifests(documents: list[object]) -> Manifests:
 def loads(text: str | bytes) -> Manifests:
     """Read every object of a YAML stream given as text.
 
-    ``ElasticQuotaTree`` and ``Namespace`` objects are read; a ``List`` (what ``kubectl get
-    -o yaml`` prints) is read for its ``items``; empty documents are skipped.
+    Objects of the kinds listed in the module docstring are read, others listed as skipped;
+    a ``List`` (what ``kubectl get -o yaml`` prints) is read for its ``items``; empty
+    documents are skipped.
 
     Args:
         text: YAML (or JSON) text; bytes are read as UTF-8.
@@ -329,8 +360,8 @@ def loads(text: str | bytes) -> Manifests:
     Raises:
         InvalidManifest: text that is not YAML or breaks a rule of :mod:`invsched._yaml`
             (duplicate keys, unsupported tags, too deep, too many aliases, too large), a
-            document that is not a mapping, an unknown kind, a second ``ElasticQuotaTree``,
-            or a bad field; the message names the document index and the field path.
+            document that is not a mapping or has no kind, a second object of a kind allowed
+            once, or a bad field; the message names the document index and the field path.
         InvalidRequest: ``text`` is neither ``str`` nor ``bytes``.
 
     Runtime complexity: O(size of the text + nodes of the tree).
@@ -344,12 +375,12 @@ def loads(text: str | bytes) -> Manifests:
     document 0: kind: duplicate key (line 3, column 1)
     """
     if isinstance(text, bytes):
-        return _manifests(_documents(_decode(text, "")))
+        return _manifests(_read.documents(_read.decode(text, "")))
     if not isinstance(text, str):
         raise InvalidRequest(
             "text", f"expected YAML text (str or bytes), got {type(text).__name__} {render(text)}"
         )
-    return _manifests(_documents(_checked_text(text)))
+    return _manifests(_read.documents(_read.checked_text(text)))
 
 
 def load_file(path: str | os.PathLike[str]) -> Manifests:
@@ -375,22 +406,95 @@ def load_file(path: str | os.PathLike[str]) -> Manifests:
     examples/missing.yaml: no such file
     """
     if path == "-":
-        return _manifests(_documents(_read_stdin()))
+        return _manifests(_read.documents(_read.read_stdin()))
     if not isinstance(path, str | os.PathLike):
         raise InvalidRequest(
             "path",
             f"expected a path (str or os.PathLike), got {type(path).__name__} {render(path)}",
         )
-    return _manifests(_documents(_read_path(path)))
+    return _manifests(_read.documents(_read.read_path(path)))
+
+
+def _with_source(error: InvalidManifest, source: str) -> InvalidManifest:
+    """``error`` naming ``source`` first (unchanged when it already names a file)."""
+    if error.source is not None:
+        return error
+    return InvalidManifest(error.field, error.reason, error.document, source=source)
+
+
+def load_files(paths: Iterable[str | os.PathLike[str]]) -> Manifests:
+    """Read several files (``"-"`` for standard input, at most once) as one stream.
+
+    The files are read in order and their objects merged as if they were one file: a tree in
+    one file, jobs in another and their ``PriorityClass`` objects in a third make one
+    :class:`Manifests`; so do flat ``ElasticQuota`` objects spread over several files.
+    Document indices count within each file. Every error names the file first
+    (``jobs.yaml: document 2: spec.entrypoint: ...``; ``<stdin>`` for standard input); a kind
+    of which only one object is allowed (``ElasticQuotaTree``, ``ClusterState``), given twice,
+    is an error naming both places. Skipped objects carry their file.
+
+    Args:
+        paths: the files, in order; ``"-"`` reads standard input.
+
+    Returns:
+        What the files hold, by kind (an empty :class:`Manifests` for no files).
+
+    Raises:
+        InvalidManifest: a file cannot be read (``missing.yaml: no such file``), or a
+            document is refused as by :func:`loads`; the message starts with the file.
+        InvalidRequest: ``paths`` is a single path instead of a sequence of them, an element
+            is not a path, or ``"-"`` is given twice.
+
+    Runtime complexity: O(total size of the files + objects read).
+
+    >>> manifests = load_files(["examples/elasticquotatree.yaml"])
+    >>> manifests.quota_tree.root.name, len(manifests.namespaces)
+    ('root', 6)
+    >>> try:
+    ...     load_files(["examples/elasticquotatree.yaml", "examples/elasticquotatree.yaml"])
+    ... except InvalidManifest as error:
+    ...     print(error)  # doctest: +NORMALIZE_WHITESPACE
+    examples/elasticquotatree.yaml: document 6: kind: a second ElasticQuotaTree (only one is
+    supported; the first is examples/elasticquotatree.yaml, document 6)
+    """
+    if isinstance(paths, str | bytes | os.PathLike) or not isinstance(paths, Iterable):
+        raise InvalidRequest(
+            "paths", f"expected a sequence of paths, got {type(paths).__name__} {render(paths)}"
+        )
+    reader = _Reader()
+    stdin_at: int | None = None
+    for position, path in enumerate(paths):
+        if isinstance(path, str) and path == "-":
+            if stdin_at is not None:
+                raise InvalidRequest(
+                    f"paths[{position}]",
+                    f"standard input ('-') can be read once; it is also paths[{stdin_at}]",
+                )
+            stdin_at, shown, text = position, STDIN, _read.read_stdin()
+        elif isinstance(path, str | os.PathLike):
+            shown, text = _read.shown(path), _read.read_path(path)
+        else:
+            raise InvalidRequest(
+                f"paths[{position}]",
+                f"expected a path (str or os.PathLike), got {type(path).__name__} {render(path)}",
+            )
+        try:
+            reader.read(_read.documents(text), shown)
+        except InvalidManifest as error:
+            raise _with_source(error, shown) from None
+    try:
+        return reader.manifests()
+    except InvalidManifest as error:  # pragma: no cover - finishing steps name their place
+        raise error from None
 
 
 def _source_text(source: object) -> str:
     """The older guess: a ``Path``, or a one-line ``str`` naming an existing file, is read as
     a path; any other ``str`` is YAML text."""
     if isinstance(source, os.PathLike):
-        return _read_path(source)
+        return _read.read_path(source)
     if isinstance(source, bytes):
-        return _decode(source, "")
+        return _read.decode(source, "")
     if not isinstance(source, str):
         raise InvalidRequest(
             "source", f"expected YAML text or a path, got {type(source).__name__} {render(source)}"
@@ -401,8 +505,8 @@ def _source_text(source: object) -> str:
         except (OSError, ValueError):  # a name too long for the file system, a NUL character
             is_file = False
         if is_file:
-            return _read_path(source)
-    return _checked_text(source)
+            return _read.read_path(source)
+    return _read.checked_text(source)
 
 
 def load_documents(source: str | Path) -> tuple[Mapping[str, Any], ...]:
@@ -422,7 +526,7 @@ def load_documents(source: str | Path) -> tuple[Mapping[str, Any], ...]:
     ({'a': 1}, {'b': 'on'})
     """
     documents: list[Mapping[str, Any]] = []
-    for index, document in enumerate(_documents(_source_text(source))):
+    for index, document in enumerate(_read.documents(_source_text(source))):
         if document is None:
             continue
         if not isinstance(document, Mapping):
@@ -449,4 +553,4 @@ def load(source: str | Path) -> Manifests:
     >>> load(Path("examples/elasticquotatree.yaml")).quota_tree.root.name
     'root'
     """
-    return _manifests(_documents(_source_text(source)))
+    return _manifests(_read.documents(_source_text(source)))
