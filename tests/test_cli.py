@@ -1,7 +1,9 @@
 """The ``invsched`` command line: exit statuses, outputs and one-line errors.
 
 The first tests call ``main`` in-process; the rest run the command in a subprocess, as a user
-would, and assert the exit status and the exact standard error.
+would, and assert the exit status and the exact standard error. Every error about a document
+names its file first (``<file>: document N: <field>: <reason>``); what a command does not read
+is noted on standard error (:data:`NAMESPACES_SKIPPED` for the example tree's file).
 """
 
 from __future__ import annotations
@@ -20,7 +22,12 @@ from invsched.cli import main
 from tests.quota.seed import EXAMPLE
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = EXAMPLE.read_text(encoding="utf-8")
+EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")
+#: What ``validate`` notes about the example file's Namespace objects, which it does not read.
+NAMESPACES_SKIPPED = (
+    "invsched: note: skipped 6 Namespace objects (devops, text1, text2, video, test1, test2): "
+    "validate does not read them\n"
+)
 SUBDOMAIN = (
     "must be a DNS-1123 subdomain (at most 253 lower-case letters, digits, '-' or '.', "
     "starting and ending with a letter or digit)"
@@ -53,7 +60,7 @@ def _cli(
 # In-process ---------------------------------------------------------------------------------
 
 
-def test_validate_seed_reports_the_two_violations_and_exits_1() -> None:
+def test_validate_example_reports_the_two_violations_and_exits_1() -> None:
     status, output = _run(["validate", str(EXAMPLE)])
     assert status == 1
     lines = output.splitlines()
@@ -91,11 +98,11 @@ def test_bad_quantity_exits_2_naming_the_field(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text(SEED.replace("cpu: 12", "cpu: 12x", 1), encoding="utf-8")
+    bad.write_text(EXAMPLE_TEXT.replace("cpu: 12", "cpu: 12x", 1), encoding="utf-8")
     status, output = _run(["validate", str(bad)])
     assert (status, output) == (2, "")
     assert capsys.readouterr().err == (
-        "invsched: error: document 6: spec.root.children[1].children[1].min.cpu: "
+        f"invsched: error: {bad}: document 6: spec.root.children[1].children[1].min.cpu: "
         "invalid quantity '12x': unexpected character 'x' at position 2\n"
     )
 
@@ -130,7 +137,7 @@ def test_bad_documents_exit_2(
     path = tmp_path / "x.yaml"
     path.write_text(text, encoding="utf-8")
     assert _run(["validate", str(path)]) == (2, "")
-    assert capsys.readouterr().err == f"invsched: error: {message}\n"
+    assert capsys.readouterr().err == f"invsched: error: {path}: {message}\n"
 
 
 def test_file_without_a_tree_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -160,14 +167,14 @@ def test_write_errors_in_process(capsys: pytest.CaptureFixture[str]) -> None:
     full = _Failing(OSError(28, "No space left on device"))
     assert main(["validate", str(EXAMPLE)], out=full) == 2
     assert capsys.readouterr().err == (
-        "invsched: error: cannot write the output: No space left on device\n"
+        NAMESPACES_SKIPPED + "invsched: error: cannot write the output: No space left on device\n"
     )
     assert main(["validate", str(EXAMPLE)], out=_Failing(BrokenPipeError(32, "x"))) == 141
-    assert capsys.readouterr().err == ""
+    assert capsys.readouterr().err == NAMESPACES_SKIPPED
 
 
 def test_stdin_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(SEED))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(EXAMPLE_TEXT))
     assert _run(["validate", "-", "--profile", "ack-doc"]) == (
         0,
         "<stdin>: valid under profile ack-doc\n",
@@ -207,17 +214,17 @@ def test_path_below_a_file_is_a_missing_file() -> None:
 
 
 def test_dash_reads_standard_input() -> None:
-    status, output, error = _cli("validate", "-", stdin=SEED.encode())
+    status, output, error = _cli("validate", "-", stdin=EXAMPLE_TEXT.encode())
     assert (status, output.splitlines()[0], error) == (
         1,
         "<stdin>: 2 violation(s) under profile koordinator",
-        "",
+        NAMESPACES_SKIPPED,
     )
 
 
 def test_kubectl_list_on_standard_input() -> None:
     # What `kubectl get elasticquotatree -o yaml` prints: the objects wrapped in a List.
-    tree = yaml.safe_load(SEED.split("---\n")[-1])
+    tree = yaml.safe_load(EXAMPLE_TEXT.split("---\n")[-1])
     listed = {"apiVersion": "v1", "kind": "List", "metadata": {}, "items": [tree]}
     stdin = yaml.safe_dump(listed).encode()
     assert _cli("validate", "-", "--profile", "ack-doc", stdin=stdin) == (
@@ -229,8 +236,8 @@ def test_kubectl_list_on_standard_input() -> None:
     assert _cli("validate", "-", stdin=broken) == (
         2,
         "",
-        f"invsched: error: document 0: items[0].spec.root.children[1].children[1].name: "
-        f"{SUBDOMAIN}, got 'Video'\n",
+        f"invsched: error: <stdin>: document 0: items[0].spec.root.children[1].children[1]"
+        f".name: {SUBDOMAIN}, got 'Video'\n",
     )
 
 
@@ -257,7 +264,7 @@ _BOMB = "".join(
     ("content", "message"),
     [
         pytest.param(
-            SEED.replace("cpu: 12\n", "cpu: 2001-12-14\n", 1).encode(),
+            EXAMPLE_TEXT.replace("cpu: 12\n", "cpu: 2001-12-14\n", 1).encode(),
             "document 6: spec.root.children[1].children[1].min.cpu: invalid quantity "
             "'2001-12-14': unexpected character '-' at position 7",
             id="date-is-a-string",
@@ -268,43 +275,45 @@ _BOMB = "".join(
             id="impossible-date",
         ),
         pytest.param(
-            SEED.replace("cpu: 12\n", "cpu: 1:30\n", 1).encode(),
+            EXAMPLE_TEXT.replace("cpu: 12\n", "cpu: 1:30\n", 1).encode(),
             "document 6: spec.root.children[1].children[1].min.cpu: invalid quantity "
             "'1:30': unexpected character ':' at position 1",
             id="sexagesimal-is-a-string",
         ),
         pytest.param(
-            SEED.replace("cpu: 12\n", "cpu: !!int abc\n", 1).encode(),
+            EXAMPLE_TEXT.replace("cpu: 12\n", "cpu: !!int abc\n", 1).encode(),
             "document 6: spec.root.children[1].children[1].min.cpu: cannot read 'abc' as "
             "!!int (line 87, column 16)",
             id="int-tag",
         ),
         pytest.param(
-            SEED.replace("cpu: 12\n", "cpu: !!timestamp 2001-12-14\n", 1).encode(),
+            EXAMPLE_TEXT.replace("cpu: 12\n", "cpu: !!timestamp 2001-12-14\n", 1).encode(),
             "document 6: spec.root.children[1].children[1].min.cpu: unsupported tag "
             "'!!timestamp' (line 87, column 16)",
             id="timestamp-tag",
         ),
         pytest.param(
-            SEED.replace("cpu: 12\n", "cpu: " + "9" * 5000 + "\n", 1).encode(),
+            EXAMPLE_TEXT.replace("cpu: 12\n", "cpu: " + "9" * 5000 + "\n", 1).encode(),
             "document 6: spec.root.children[1].children[1].min.cpu: an integer of 5000 digits "
             "exceeds the 100 digits supported (line 87, column 16)",
             id="huge-int",
         ),
         pytest.param(
-            SEED.replace("cpu: 12\n", "cpu: 12\n          cpu: 13\n", 1).encode(),
+            EXAMPLE_TEXT.replace("cpu: 12\n", "cpu: 12\n          cpu: 13\n", 1).encode(),
             "document 6: spec.root.children[1].children[1].min.cpu: duplicate key "
             "(line 88, column 11)",
             id="duplicate-key",
         ),
         pytest.param(
-            SEED.replace("- name: video", "- name: video\n        allowLentResource: yes").encode(),
+            EXAMPLE_TEXT.replace(
+                "- name: video", "- name: video\n        allowLentResource: yes"
+            ).encode(),
             "document 6: spec.root.children[1].children[1].allowLentResource: expected a bool, "
             "got str",
             id="yes-is-a-string",
         ),
         pytest.param(
-            SEED.replace("name: video \n", "name: Video\n", 1).encode(),
+            EXAMPLE_TEXT.replace("name: video \n", "name: Video\n", 1).encode(),
             "document 3: metadata.name: must be a DNS-1123 label (at most 63 lower-case "
             "letters, digits or '-', starting and ending with a letter or digit), got 'Video'",
             id="uppercase-namespace",
@@ -316,7 +325,7 @@ _BOMB = "".join(
         ),
         pytest.param(
             b"\xff\xd8\xff\xe0\x00\x10JFIF\x00",
-            "x.yaml: not UTF-8 text (byte 0xff at offset 0)",
+            "not UTF-8 text (byte 0xff at offset 0)",
             id="binary-garbage",
         ),
         pytest.param(
@@ -346,7 +355,7 @@ def test_junk_files_exit_2_with_one_line(tmp_path: Path, content: bytes, message
     path.write_bytes(content)
     status, output, error = _cli("validate", str(path))
     assert (status, output) == (2, "")
-    assert error == f"invsched: error: {message.replace('x.yaml', str(path))}\n"
+    assert error == f"invsched: error: {path}: {message}\n"
 
 
 def test_a_file_larger_than_the_limit_is_refused_unread(tmp_path: Path) -> None:
@@ -364,7 +373,7 @@ def test_unreadable_file(tmp_path: Path) -> None:
     if os.geteuid() == 0:
         pytest.skip("root reads every file")
     path = tmp_path / "secret.yaml"
-    path.write_text(SEED, encoding="utf-8")
+    path.write_text(EXAMPLE_TEXT, encoding="utf-8")
     path.chmod(0)
     assert _cli("validate", str(path)) == (
         2,

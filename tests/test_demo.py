@@ -1,4 +1,4 @@
-"""``invsched demo``: the seed scenarios end to end, from packaged defaults."""
+"""``invsched demo``: the examples of ACK's guides end to end, from packaged defaults."""
 
 from __future__ import annotations
 
@@ -8,17 +8,17 @@ import json
 import yaml
 
 from invsched.cli import main
-from invsched.cli.demo import render, run_demo, seed_tree
+from invsched.cli.demo import example_tree, render, run_demo
 from tests.quota.seed import EXAMPLE
-from tests.quota.seed import seed_tree as example_tree
+from tests.quota.seed import seed_tree as tree_of_the_example_file
 
 
-def test_packaged_seed_is_the_example_manifest() -> None:
+def test_packaged_tree_is_the_example_manifest() -> None:
     from importlib import resources
 
     packaged = resources.files("invsched.data").joinpath("elasticquotatree.yaml")
     assert packaged.read_text("utf-8") == EXAMPLE.read_text("utf-8")
-    assert seed_tree() == example_tree()
+    assert example_tree() == tree_of_the_example_file()
 
 
 def test_demo_outcomes() -> None:
@@ -55,7 +55,7 @@ def test_demo_outcomes() -> None:
     assert [r["nodes"] for r in placement["scale_down_to_2"]["scale_in"]] == [1, 1]
     sizing = data["sizing"]
     assert sizing["weights_bytes"] == 16_400_000_000
-    assert sizing["seed_type_fits"] is True
+    assert sizing["example_type_fits"] is True
     assert run_demo() == data
 
 

@@ -1,27 +1,33 @@
-"""The seed scenarios end to end, from embedded defaults (what ``invsched demo`` shows).
+"""The examples of ACK's guides end to end, from embedded defaults (what ``invsched demo`` shows).
 
-Part of the command-line layer: it reads the packaged seed ``ElasticQuotaTree`` (the example
+Part of the command-line layer: it reads the packaged ``ElasticQuotaTree`` (the example
 of ACK's guide) and runs every decision of the library on it, returning plain data that the
 CLI prints as a table, JSON or YAML:
 
-1. **validation** of the seed tree under the Koordinator and ACK-document profiles;
-2. **admission** on the seed tree with the cluster total equal to the root's min: the video
+1. **validation** of the tree under the Koordinator and ACK-document profiles;
+2. **admission** on the tree with the cluster total equal to the root's min: the video
    team's RayJobs queue behind video's max, devops borrows idle GPUs, then the text team
    submits within its min and reclaims the minimal set of devops jobs;
 3. **placement** of the Qwen3-8B Deployment (4 replicas, 1 GPU each) over two empty clusters
    in two regions with inventory-aware provisioning, then a scale-down to 2 replicas;
 4. **sizing** of Qwen3-8B at FP16 against the packaged GPU catalog.
+
+``invsched demo`` reads no file; ``-o json`` prints the same outcomes as data (JSON schema:
+``schemas/demo.json``).
 """
 
 from __future__ import annotations
 
+import argparse
 from decimal import Decimal
 from importlib import resources
-from typing import Any
+from typing import Any, Final, TextIO
 
 import attrs
 
 from invsched.admission import AdmissionResult, QueueUnit, admit
+from invsched.cli._command import EXIT_OK, Command
+from invsched.cli._output import Report, Text, emit
 from invsched.manifests import loads
 from invsched.placement import (
     Cluster,
@@ -39,7 +45,7 @@ from invsched.placement import (
 from invsched.quota import Profile, QuotaTree, validate_tree
 from invsched.resources import Resources
 
-__all__ = ["render", "run_demo", "seed_tree"]
+__all__ = ["example_tree", "render", "run_demo"]
 
 _GPU = "nvidia.com/gpu"
 _A10 = "ecs.gn7i-c8g1.2xlarge"
@@ -58,10 +64,10 @@ def render(data: dict[str, Any]) -> str:
     Runtime complexity: O(size of ``data``).
 
     >>> render(run_demo()).splitlines()[0]
-    'invsched demo: the seed scenarios end to end'
+    "invsched demo: ACK's quota and multi-cluster examples end to end"
     """
-    lines = ["invsched demo: the seed scenarios end to end", ""]
-    lines.append("1. The seed ElasticQuotaTree (ACK's example)")
+    lines = ["invsched demo: ACK's quota and multi-cluster examples end to end", ""]
+    lines.append("1. The ElasticQuotaTree of ACK's guide")
     for profile, messages in data["validation"].items():
         verdict = "valid" if not messages else f"{len(messages)} violation(s)"
         lines.append(f"   {profile}: {verdict}")
@@ -120,23 +126,26 @@ def render(data: dict[str, Any]) -> str:
         f"   weights {sizing['weights_bytes']} bytes; with KV cache and buffer "
         f"{sizing['gpu_memory_bytes']} bytes ({sizing['gpu_memory_gib']} GiB)",
         f"   {sizing['fitting_types']} catalog types fit; {_A10}: "
-        + ("fits" if sizing["seed_type_fits"] else "does not fit"),
+        + ("fits" if sizing["example_type_fits"] else "does not fit"),
     ]
     return "\n".join(lines) + "\n"
 
 
-def seed_tree() -> QuotaTree:
-    """The seed ElasticQuotaTree (the packaged copy of ``examples/elasticquotatree.yaml``).
+def example_tree() -> QuotaTree:
+    """The ElasticQuotaTree of ACK's guide (a packaged copy of the example manifest).
+
+    The package data ``invsched/data/elasticquotatree.yaml`` is byte for byte
+    ``examples/elasticquotatree.yaml``.
 
     Runtime complexity: O(1) (a fixed, 7-quota manifest).
 
-    >>> [leaf.name for leaf in seed_tree().leaves]
+    >>> [leaf.name for leaf in example_tree().leaves]
     ['devops', 'text', 'video', 'test']
     """
     text = resources.files("invsched.data").joinpath("elasticquotatree.yaml").read_text("utf-8")
     tree = loads(text).quota_tree
     if tree is None:  # pragma: no cover - the packaged file holds one
-        raise AssertionError("the packaged seed holds no ElasticQuotaTree")
+        raise AssertionError("the packaged example holds no ElasticQuotaTree")
     return tree
 
 
@@ -293,13 +302,13 @@ def _sizing() -> dict[str, Any]:
         "gpu_memory_bytes": needed,
         "gpu_memory_gib": str((Decimal(needed) / _GIB).quantize(Decimal("0.1"))),
         "fitting_types": len(fits),
-        "seed_type_fits": any(t.name == _A10 for t in fits),
+        "example_type_fits": any(t.name == _A10 for t in fits),
         "smallest_fitting_types": [t.name for t in fits[:3]],
     }
 
 
 def run_demo() -> dict[str, Any]:
-    """Run the four seed scenarios; return their outcomes as plain, JSON-ready data.
+    """Run the four scenarios; return their outcomes as plain, JSON-ready data.
 
     Deterministic: two calls give equal data.
 
@@ -308,7 +317,7 @@ def run_demo() -> dict[str, Any]:
     >>> run_demo()["queues"]["video"]
     'root-algorithm-video'
     """
-    tree = seed_tree()
+    tree = example_tree()
     return {
         "validation": _validation(tree),
         "queues": {leaf.name: tree.queue_name(leaf.name) for leaf in tree.leaves},
@@ -316,3 +325,28 @@ def run_demo() -> dict[str, Any]:
         "placement": _placement(),
         "sizing": _sizing(),
     }
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The demo has no options of its own."""
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> int:
+    data = run_demo()
+    emit(
+        data,
+        args.output,
+        lambda: Report(blocks=(Text(lines=tuple(render(data).splitlines())),)),
+        out,
+    )
+    return EXIT_OK
+
+
+_COMMAND: Final = Command(
+    name="demo",
+    summary="run ACK's quota and multi-cluster examples end to end (no files needed)",
+    description=__doc__ or "",
+    files="",
+    add_arguments=_add_arguments,
+    run=_run,
+)
