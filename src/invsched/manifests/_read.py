@@ -11,6 +11,7 @@ import os
 import sys
 from typing import Final
 
+from invsched._files import file_errors
 from invsched._validators import render
 from invsched.errors import InvalidManifest
 from invsched.manifests._stream import printable
@@ -73,20 +74,8 @@ def read_stdin() -> str:
 
 def read_path(path: str | os.PathLike[str]) -> str:
     where = shown(path)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except (FileNotFoundError, NotADirectoryError):
-        raise InvalidManifest("", "no such file", source=where) from None
-    except IsADirectoryError:
-        raise InvalidManifest("", "is a directory", source=where) from None
-    except PermissionError:
-        raise InvalidManifest("", "permission denied", source=where) from None
-    except OSError as error:
-        reason = f"cannot read: {error.strerror or error}"
-        raise InvalidManifest("", reason, source=where) from None
-    except ValueError:  # a NUL character in the path
-        raise InvalidManifest("", "not a valid path", source=where) from None
+    with file_errors(where), open(path, "rb") as handle:
+        data = handle.read(MAX_BYTES + 1)
     return decode(data, where)
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from importlib import resources
 from typing import IO, Final, TypeVar
 
+from invsched._files import file_errors
 from invsched._validators import render
 from invsched.errors import InvalidManifest, InvalidRequest
 from invsched.simulate.records import MAX_SECONDS
@@ -112,25 +113,11 @@ def read_text(path: str | os.PathLike[str]) -> str:
     Runtime complexity: O(size of the file).
     """
     source = shown(check_path(path))
-    try:
-        with open(path, "rb") as handle:
-            if os.fsdecode(path).endswith(".gz"):
-                data = gunzip(handle, source)
-            else:
-                data = handle.read(MAX_TRACE_BYTES + 1)
-    except InvalidManifest:  # not gzip data: already named
-        raise
-    except (FileNotFoundError, NotADirectoryError):
-        raise InvalidManifest("", "no such file", source=source) from None
-    except IsADirectoryError:
-        raise InvalidManifest("", "is a directory", source=source) from None
-    except PermissionError:
-        raise InvalidManifest("", "permission denied", source=source) from None
-    except OSError as error:
-        reason = f"cannot read: {error.strerror or error}"
-        raise InvalidManifest("", reason, source=source) from None
-    except ValueError:  # a NUL character in the path
-        raise InvalidManifest("", "not a valid path", source=source) from None
+    with file_errors(source), open(path, "rb") as handle:
+        if os.fsdecode(path).endswith(".gz"):
+            data = gunzip(handle, source)
+        else:
+            data = handle.read(MAX_TRACE_BYTES + 1)
     return decode(data, source)
 
 
