@@ -331,3 +331,6 @@ def _sweep_column(
     used.set_xlabel(x_label)
     if x_key.resource is None and x_key.setting not in (GridSetting.INTERVAL, GridSetting.OVERSELL):
         used.set_xticks(xs, ticks)
+    elif all(float(x).is_integer() for x in xs):
+        # Whole units (GPUs, seconds) read as whole numbers, never 2.25 GPUs.
+        used.xaxis.set_major_locator(MaxNLocator(integer=True))
