@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from invsched.errors import InvalidRequest
 from invsched.placement import (
@@ -23,6 +25,7 @@ from invsched.placement import (
     PlacementPolicy,
     place,
 )
+from invsched.placement.observed import ObservedNode
 from invsched.resources import Resources
 from tests.placement.test_seed_scenario import A10, POLICY, PRICE, QWEN3_8B, seed_fleet
 
@@ -295,3 +298,84 @@ def test_scale_down_time_does_not_grow_with_the_replicas_removed() -> None:
         ("c2", 1, Decimal(3)),
     ]
     assert huge[1] == small[1]
+
+
+def _one_at_a_time(desired: int, nodes: list[ObservedNode], *, concentrate: bool) -> dict[str, int]:
+    """The documented order applied literally: remove one replica at a time from the node
+    whose removal_order key is smallest, recomputed over every node at every step."""
+    from invsched.placement.observed import removal_order
+
+    left = [node.replicas for node in nodes]
+    counts: dict[str, int] = {}
+    for node in nodes:
+        counts[node.cluster] = counts.get(node.cluster, 0) + node.replicas
+    for _ in range(sum(left) - desired):
+        index = min(
+            (i for i in range(len(nodes)) if left[i]),
+            key=lambda i: removal_order(
+                nodes[i], left[i], counts[nodes[i].cluster], concentrate=concentrate
+            ),
+        )
+        left[index] -= 1
+        counts[nodes[index].cluster] -= 1
+    return {name: count for name, count in counts.items() if count}
+
+
+def test_concentrating_takes_from_the_cluster_that_shrank_first() -> None:
+    """Aggregated: once c1 (3 replicas) loses its 1-replica node it has 2 left, as many as
+    c2, and its name comes first, so its next node goes before c2's."""
+    from invsched.placement.observed import ObservedNode, release_observed
+
+    def node(cluster: str, name: str, replicas: int) -> ObservedNode:
+        return ObservedNode(
+            cluster=cluster,
+            name=name,
+            replicas=replicas,
+            elastic=True,
+            pool=POOL,
+            instance_type=A10,
+            price=Decimal(2),
+            only_workload=True,
+        )
+
+    nodes = [node("c1", "x", 1), node("c1", "y", 2), node("c2", "z", 2)]
+    counts, released = release_observed(3, nodes, None, concentrate=True)
+    assert counts == {"c1": 1, "c2": 2} == _one_at_a_time(3, nodes, concentrate=True)
+    assert [(r.cluster, r.nodes) for r in released] == [("c1", 1)]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["c1", "c2", "c3"]),
+            st.integers(1, 4),
+            st.booleans(),
+            st.integers(0, 3),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.booleans(),
+    st.data(),
+)
+def test_removal_follows_the_documented_order_replica_by_replica(
+    specs: list[tuple[str, int, bool, int]], concentrate: bool, data: st.DataObject
+) -> None:
+    from invsched.placement.observed import ObservedNode, release_observed
+
+    nodes = [
+        ObservedNode(
+            cluster=cluster,
+            name=f"n{position}",
+            replicas=replicas,
+            elastic=elastic,
+            pool=POOL if elastic else None,
+            instance_type=A10,
+            price=Decimal(price),
+            only_workload=True,
+        )
+        for position, (cluster, replicas, elastic, price) in enumerate(specs)
+    ]
+    desired = data.draw(st.integers(0, sum(node.replicas for node in nodes) - 1))
+    counts, _ = release_observed(desired, nodes, None, concentrate=concentrate)
+    assert counts == _one_at_a_time(desired, nodes, concentrate=concentrate)

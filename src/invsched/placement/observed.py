@@ -187,33 +187,7 @@ def release_observed(
         target = divide(desired, counts)
         quota = {name: count - target.get(name, 0) for name, count in counts.items()}
     left = [node.replicas for node in nodes]
-
-    def key(index: int) -> tuple[bool, Decimal, int, int, str, str]:
-        node = nodes[index]
-        return removal_order(node, left[index], counts[node.cluster], concentrate=concentrate)
-
-    heap = [(key(index), index) for index in range(len(nodes))]
-    heapq.heapify(heap)
-    while heap and to_remove > 0:
-        entry, index = heapq.heappop(heap)
-        node = nodes[index]
-        if quota[node.cluster] <= 0:
-            continue
-        if entry != key(index):  # stale: its cluster shrank meanwhile
-            heapq.heappush(heap, (key(index), index))
-            continue
-        # Removing one replica lowers this node's key (fewer replicas left comes first,
-        # and its cluster's count moves its spread the same way or is compared after), so
-        # it stays the smallest entry: removing one at a time would take it again until it
-        # is empty or a budget is spent. Remove that many at once, O(1) per node visit.
-        taken = min(left[index], to_remove, quota[node.cluster])
-        left[index] -= taken
-        counts[node.cluster] -= taken
-        to_remove -= taken
-        if divide is not None:
-            quota[node.cluster] -= taken
-        if left[index]:
-            heapq.heappush(heap, (key(index), index))
+    _remove(nodes, left, counts, quota, to_remove, shared=divide is None, concentrate=concentrate)
     released: dict[tuple[str, str, str], tuple[int, Decimal]] = {}
     for node, still in zip(nodes, left, strict=True):
         # Only an emptied node of an autoscaling pool, of a known type, is released.
@@ -230,3 +204,62 @@ def release_observed(
         for (cluster, pool, kind), (count, savings) in sorted(released.items())
     )
     return {name: count for name, count in counts.items() if count}, releases
+
+
+def _remove(
+    nodes: list[ObservedNode],
+    left: list[int],
+    counts: dict[str, int],
+    quota: dict[str, int],
+    to_remove: int,
+    *,
+    shared: bool,
+    concentrate: bool,
+) -> None:
+    """Take ``to_remove`` replicas off ``nodes`` in :func:`removal_order`, updating ``left``
+    and ``counts`` in place; a cluster gives at most its ``quota`` (unless ``shared``, where
+    the one budget is ``to_remove``).
+
+    The order's key is a node part (elastic, price, replicas left), then a cluster part
+    (replicas left in the cluster, its name), then the node's name. Each cluster keeps a heap
+    of its nodes by the node part, and one heap holds each cluster's best node with the
+    cluster part: a removal changes only its own cluster's entry, so no entry of another
+    cluster goes stale.
+
+    Removing one replica lowers the node's key (fewer replicas left comes first, and its
+    cluster's count is compared after that), so it stays the smallest: removing one at a
+    time would take it again until it is empty or a budget is spent. That many go at once.
+
+    Runtime complexity: O(N log N) for N nodes, whatever the replicas removed.
+    """
+    members: dict[str, list[tuple[bool, Decimal, int, str, int]]] = {}
+    for index, node in enumerate(nodes):
+        entry = (not node.elastic, -node.price, left[index], node.name, index)
+        members.setdefault(node.cluster, []).append(entry)
+    for heap in members.values():
+        heapq.heapify(heap)
+
+    def cluster_entry(cluster: str) -> tuple[bool, Decimal, int, int, str, str, int]:
+        elastic, price, still, name, index = members[cluster][0]
+        spread = counts[cluster] if concentrate else -counts[cluster]
+        return (elastic, price, still, spread, cluster, name, index)
+
+    clusters = [cluster_entry(cluster) for cluster in members]
+    heapq.heapify(clusters)
+    while clusters and to_remove > 0:
+        *_, cluster, _, index = heapq.heappop(clusters)
+        budget = to_remove if shared else max(quota[cluster], 0)
+        taken = min(left[index], to_remove, budget)
+        left[index] -= taken
+        counts[cluster] -= taken
+        to_remove -= taken
+        if not shared:
+            quota[cluster] -= taken
+        heap = members[cluster]
+        if left[index]:
+            elastic, price, _, name, _ = heap[0]
+            heapq.heapreplace(heap, (elastic, price, left[index], name, index))
+        else:
+            heapq.heappop(heap)
+        if heap and (shared or quota[cluster] > 0):
+            heapq.heappush(clusters, cluster_entry(cluster))
