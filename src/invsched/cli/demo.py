@@ -28,6 +28,7 @@ import attrs
 from invsched.admission import AdmissionResult, QueueUnit, admit
 from invsched.cli._command import EXIT_OK, Command
 from invsched.cli._output import Report, Text, emit
+from invsched.cli.place import _provisioning, _scale_in
 from invsched.manifests import loads
 from invsched.placement import (
     Cluster,
@@ -201,28 +202,9 @@ def _queue(tree: QuotaTree, unit: QueueUnit) -> str | None:
 def _placement_data(result: Placement) -> dict[str, Any]:
     return {
         "replicas": dict(result.replicas),
-        "provisioning": [
-            {
-                "cluster": item.cluster,
-                "pool": item.pool,
-                "instance_type": item.instance_type,
-                "nodes": item.nodes,
-                "replicas": item.replicas,
-                "hourly_cost": str(item.hourly_cost),
-            }
-            for item in result.provisioning
-        ],
+        "provisioning": _provisioning(result),
         "hourly_cost": str(result.hourly_cost),
-        "scale_in": [
-            {
-                "cluster": item.cluster,
-                "pool": item.pool,
-                "instance_type": item.instance_type,
-                "nodes": item.nodes,
-                "hourly_savings": str(item.hourly_savings),
-            }
-            for item in result.scale_in
-        ],
+        "scale_in": _scale_in(result),
         "unplaced": result.unplaced,
         "reasons": dict(result.reasons),
     }

@@ -24,7 +24,7 @@ import enum
 import math
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -439,10 +439,7 @@ class SimulationResult:
 
         Runtime complexity: O(n) for n nodes.
         """
-        for stats in self.quotas:
-            if stats.name == name:
-                return stats
-        raise InvalidRequest("quota", f"no quota node {render(name)} in the result")
+        return _named(self.quotas, name)
 
     def series(self, name: str) -> QuotaTimeline:
         """The timeline of the quota node ``name``.
@@ -452,10 +449,7 @@ class SimulationResult:
 
         Runtime complexity: O(n) for n nodes.
         """
-        for line in self.timeline:
-            if line.name == name:
-                return line
-        raise InvalidRequest("quota", f"no quota node {render(name)} in the result")
+        return _named(self.timeline, name)
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain data for JSON or YAML: the same content, with resources as
@@ -464,3 +458,14 @@ class SimulationResult:
         Runtime complexity: O(size of the result).
         """
         return plain_result(self)
+
+
+_Named = TypeVar("_Named", QuotaStats, QuotaTimeline)
+
+
+def _named(items: tuple[_Named, ...], name: str) -> _Named:
+    """The entry of quota node ``name`` in ``items``; O(n)."""
+    for item in items:
+        if item.name == name:
+            return item
+    raise InvalidRequest("quota", f"no quota node {render(name)} in the result")
