@@ -375,6 +375,9 @@ def test_quota_and_preemptible_labels_from_the_job_or_its_templates() -> None:
         ("2022-10-08t09:26:38.250z", 1665221198.25),
         ("2022-10-08T09:26:38.000Z", 1665221198),
         ("1969-12-31T23:59:59Z", -1),
+        # Fractions of thousands of digits (beyond int()'s digit limit) read without error.
+        ("2022-10-08T09:26:38." + "0" * 5000 + "Z", 1665221198),
+        ("2022-10-08T09:26:38.5" + "0" * 5000 + "Z", 1665221198.5),
     ],
 )
 def test_created_is_the_creation_timestamp(stamp: str, created: int | float) -> None:

@@ -248,9 +248,10 @@ def _pool(field: Field, types: Mapping[str, InstanceType], listed: int) -> NodeP
     names = field["instanceTypes"]
     autoscaling = field["autoscaling"].boolean(default=True)
     instance_types: list[str] = []
+    seen: set[str] = set()
     for item in names.items():
         type_name = read_name(item)
-        if type_name in instance_types:
+        if type_name in seen:
             item.fail(f"duplicate {render(type_name)}")
         if type_name not in types:
             item.fail(f"unknown instance type {render(type_name)}, not in the catalog")
@@ -259,6 +260,7 @@ def _pool(field: Field, types: Mapping[str, InstanceType], listed: int) -> NodeP
                 f"instance type {render(type_name)} has no price, which an autoscaling pool "
                 "needs (give one in spec.catalog.prices)"
             )
+        seen.add(type_name)
         instance_types.append(type_name)
     current = _count(field["currentNodes"], listed)
     if current < listed:
@@ -347,17 +349,22 @@ def _cluster(
         if isinstance(pool_name, str):
             listed[pool_name] = listed.get(pool_name, 0) + 1
     pools: list[NodePool] = []
+    # Names seen so far, so that a duplicate costs O(1) to find (10^5 nodes read in seconds).
+    pool_names: set[str] = set()
     for pool_field in field["pools"].items():
         pool_name = read_name(pool_field["name"])
-        if any(pool.name == pool_name for pool in pools):
+        if pool_name in pool_names:
             pool_field["name"].fail(f"duplicate pool {render(pool_name)} in this cluster")
+        pool_names.add(pool_name)
         pools.append(_pool(pool_field, types, listed.get(pool_name, 0)))
     pool_types = {pool.name: list(pool.instance_types) for pool in pools}
     nodes: list[Node] = []
+    node_names: set[str] = set()
     for node_field in node_fields:
         node, counts = _node(node_field, pool_types, types)
-        if any(other.name == node.name for other in nodes):
+        if node.name in node_names:
             node_field["name"].fail(f"duplicate node {render(node.name)} in this cluster")
+        node_names.add(node.name)
         nodes.append(node)
         for workload, count in counts.items():
             if count:
@@ -401,10 +408,12 @@ def _read_fleet(document: Field) -> FleetObject:
     inventory = _inventory(spec["inventory"], types)
     replicas: dict[str, dict[str, dict[str, int]]] = {}
     clusters: list[Cluster] = []
+    cluster_names: set[str] = set()
     for cluster_field in spec["clusters"].items():
         cluster = _cluster(cluster_field, types, replicas)
-        if any(other.name == cluster.name for other in clusters):
+        if cluster.name in cluster_names:
             cluster_field["name"].fail(f"duplicate cluster {render(cluster.name)}")
+        cluster_names.add(cluster.name)
         clusters.append(cluster)
     fleet = build(
         spec, lambda: Fleet(clusters=clusters, inventory=inventory, catalog=types.values())

@@ -182,7 +182,8 @@ def _read_timestamp(field: Field) -> int | float | None:
         offset = (hours * 60 + minutes) * 60 * (1 if zone[0] == "+" else -1)
     seconds = calendar.timegm(moment.timetuple()) - offset
     fraction = match.group(7)
-    if fraction is None or int(fraction[1:]) == 0:
+    # A fraction of zeros adds nothing; never int() it (a 5,000-digit one is a ValueError).
+    if fraction is None or not fraction[1:].strip("0"):
         return seconds
     return seconds + float(fraction)
 

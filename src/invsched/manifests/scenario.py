@@ -464,11 +464,11 @@ def load_scenario_object(path: str | os.PathLike[str]) -> ScenarioObject:
 
     Runtime complexity: O(size of the file).
     """
-    from invsched.manifests import STDIN, load_file  # noqa: PLC0415 (the package imports this module)
+    from invsched.manifests import STDIN, _read, load_file  # noqa: PLC0415 (the package imports this module)
 
     found = load_file(path).scenario
     if found is None:
-        source = STDIN if path == "-" else os.fsdecode(path)
+        source = STDIN if path == "-" else _read.shown(path)
         raise InvalidManifest("", "holds no Scenario", source=source)
     assert isinstance(found, ScenarioObject)
     return found
