@@ -29,8 +29,8 @@ FORBIDDEN: Final = {
     "placement": frozenset({"quota", "admission", "manifests", "cli"}),
     "simulate": frozenset({"manifests", "cli"}),
 }
-#: The parts allowed to do I/O.
-IO_PARTS: Final = frozenset({"manifests", "_yaml", "cli", "simulate"})
+#: The parts allowed to do I/O (``_files`` names what reading a user's file can go wrong with).
+IO_PARTS: Final = frozenset({"manifests", "_yaml", "_files", "cli", "simulate"})
 #: The modules of ``simulate`` that ``manifests`` may import: a simulation's inputs.
 SIMULATE_INPUTS: Final = frozenset(
     {

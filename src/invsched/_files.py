@@ -7,12 +7,39 @@ missing file, a directory, a permission problem or a bad path as one
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from invsched._validators import render
 from invsched.errors import InvalidManifest
 
-__all__ = ["file_errors"]
+__all__ = ["decode_utf8", "file_errors", "shown"]
+
+
+def shown(path: str | os.PathLike[str]) -> str:
+    """A path as a message shows it: as is when printable, else quoted and escaped.
+
+    Runtime complexity: O(len(path)).
+
+    >>> shown("a.yaml"), shown("a\\nb")
+    ('a.yaml', "'a\\\\nb'")
+    """
+    text = os.fsdecode(path)
+    return text if text.isprintable() and text else render(text)
+
+
+def decode_utf8(data: bytes, source: str | None) -> str:
+    """``data`` as UTF-8 text (a leading byte-order mark dropped), or an error naming the first
+    byte that is not UTF-8. O(len(data))."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidManifest(
+            "",
+            f"not UTF-8 text (byte {data[error.start]:#04x} at offset {error.start})",
+            source=source,
+        ) from None
 
 
 @contextmanager

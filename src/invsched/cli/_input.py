@@ -8,13 +8,12 @@ it does not read is reported as skipped (:class:`Skipped` records).
 from __future__ import annotations
 
 import enum
-import os
 from collections.abc import Sequence
 from typing import Any
 
 import attrs
 
-from invsched._validators import render
+from invsched._files import shown
 from invsched.cli._command import BadInput
 from invsched.cli._output import note
 from invsched.errors import InvalidManifest
@@ -44,10 +43,7 @@ def shown_path(path: str) -> str:
     >>> shown_path("-"), shown_path("a.yaml"), shown_path("a\\nb")
     ('<stdin>', 'a.yaml', "'a\\\\nb'")
     """
-    if path == "-":
-        return STDIN
-    text = os.fsdecode(path)
-    return text if text.isprintable() and text else render(text)
+    return STDIN if path == "-" else shown(path)
 
 
 @attrs.frozen(kw_only=True)

@@ -11,8 +11,7 @@ import os
 import sys
 from typing import Final
 
-from invsched._files import file_errors
-from invsched._validators import render
+from invsched._files import decode_utf8, file_errors, shown
 from invsched.errors import InvalidManifest
 from invsched.manifests._stream import printable
 
@@ -36,26 +35,13 @@ STDIN: Final = "<stdin>"
 # Reading bytes ------------------------------------------------------------------------------
 
 
-def shown(path: str | os.PathLike[str]) -> str:
-    """A path as a message shows it: as is when printable, else quoted and escaped."""
-    text = os.fsdecode(path)
-    return text if text.isprintable() and text else render(text)
-
-
 def decode(data: bytes, where: str) -> str:
     """UTF-8 text (a leading byte-order mark is dropped), at most :data:`MAX_BYTES` long."""
     if len(data) > MAX_BYTES:
         raise InvalidManifest(
             "", f"larger than {MAX_BYTES // 2**20} MiB, the most read", source=where or None
         )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InvalidManifest(
-            "",
-            f"not UTF-8 text (byte {data[error.start]:#04x} at offset {error.start})",
-            source=where or None,
-        ) from None
+    return decode_utf8(data, where or None)
 
 
 def read_stdin() -> str:

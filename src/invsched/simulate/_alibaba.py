@@ -30,6 +30,7 @@ from typing import Final
 
 import attrs
 
+from invsched._files import shown
 from invsched._validators import check_dns_subdomain, render
 from invsched.errors import InvalidManifest
 from invsched.frozenmap import FrozenMap
@@ -44,7 +45,6 @@ from invsched.simulate._trace_files import (
     naming,
     read_packaged,
     read_text,
-    shown,
 )
 from invsched.simulate.records import Job
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from importlib import resources
 from typing import IO, Final, TypeVar
 
-from invsched._files import file_errors
+from invsched._files import decode_utf8, file_errors, shown
 from invsched._validators import render
 from invsched.errors import InvalidManifest, InvalidRequest
 from invsched.simulate.records import MAX_SECONDS
@@ -62,12 +62,6 @@ def naming(source: str, read: Callable[[], _T]) -> _T:
 # Reading bytes ------------------------------------------------------------------------------
 
 
-def shown(path: str | os.PathLike[str]) -> str:
-    """A path as a message shows it: as is when printable, else quoted and escaped."""
-    text = os.fsdecode(path)
-    return text if text.isprintable() and text else render(text)
-
-
 def _too_large() -> str:
     return f"larger than {MAX_TRACE_BYTES // 2**20} MiB, the most read"
 
@@ -76,14 +70,7 @@ def decode(data: bytes, source: str) -> str:
     """UTF-8 text (a leading byte-order mark dropped), at most :data:`MAX_TRACE_BYTES`."""
     if len(data) > MAX_TRACE_BYTES:
         raise InvalidManifest("", _too_large(), source=source)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InvalidManifest(
-            "",
-            f"not UTF-8 text (byte {data[error.start]:#04x} at offset {error.start})",
-            source=source,
-        ) from None
+    return decode_utf8(data, source)
 
 
 def gunzip(handle: IO[bytes], source: str) -> bytes:

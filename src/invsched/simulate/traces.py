@@ -40,6 +40,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Final
 
+from invsched._files import shown
 from invsched._validators import check_dns_label, check_dns_subdomain, render
 from invsched.errors import InvalidManifest, InvalidQuantity, InvalidRequest
 from invsched.quantity import parse_quantity
@@ -67,7 +68,6 @@ from invsched.simulate._trace_files import (
     parse_seconds,
     read_packaged,
     read_text,
-    shown,
 )
 from invsched.simulate.records import Job
 
