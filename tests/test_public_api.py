@@ -135,6 +135,7 @@ NOT_REEXPORTED: Final = {
     ("invsched.placement.sizing", "DEFAULT_OVERHEAD"): "the default of estimate_gpu_memory",
     ("invsched.placement.webster", "fnv32a"): "Karmada's UID tie-break hash, for tests",
     ("invsched.simulate.records", "MAX_SECONDS"): "the bound of Job's and Scenario's times",
+    ("invsched.simulate.records", "MIN_INTERVAL"): "the shortest Scenario.interval",
     ("invsched.manifests.scenario", "API_VERSION"): "the kind's apiVersion, with its reader",
     **{
         ("invsched.placement", name): "a placement building block for schedulers that compose "

@@ -158,6 +158,27 @@ def test_with_an_interval_cycles_run_at_its_multiples() -> None:
     assert result.cluster.cycles == 2
 
 
+def test_float_intervals_find_their_ticks_at_any_time() -> None:
+    # 0.25 s ticks: the job submitted at 0.3 starts at the tick at 0.5.
+    scenario = Scenario(tree=ONE, total=gpu(2), interval=0.25)
+    result = checked(scenario, [job("x", 0.3, 1, 2)])
+    assert runs(result) == {"x": (JobState.FINISHED, [(0.5, 1.5, False)], 1.5)}
+    # Past 2^53 ticks consecutive ticks round to the same float time; the first tick at or
+    # after a time is searched for, not stepped to (stepping never ended here).
+    far = simulate(Scenario(tree=ONE, total=gpu(2), interval=1e-6), [job("y", 7e17, 1, 2)])
+    (outcome,) = far.jobs
+    assert outcome.state is JobState.FINISHED
+    assert outcome.runs[0].start >= 7e17
+
+
+def test_an_interval_below_a_nanosecond_is_refused() -> None:
+    with pytest.raises(InvalidRequest) as raised:
+        Scenario(tree=ONE, total=gpu(2), interval=5e-324)
+    assert str(raised.value) == (
+        "Scenario.interval: must be 0 or at least 1e-09 seconds (a nanosecond), got 5e-324"
+    )
+
+
 def test_idle_ticks_with_jobs_waiting_are_counted_up_to_the_stop() -> None:
     # "never" asks for more than the quota's max: it waits at every tick from 0 to 20.
     scenario = Scenario(tree=ONE, total=gpu(2), interval=5)

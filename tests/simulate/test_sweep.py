@@ -276,6 +276,10 @@ def test_values_are_read_as_a_manifest_writes_them(key: str, given: object, read
             "to scale the tree from",
         ),
         (
+            {"oversell": ["9" * 5000]},
+            "grid['oversell']: expected an int ≥ 1, got str '" + "9" * 80 + "…'",
+        ),
+        (
             [("policy", ["block"])],
             "grid: expected a mapping of key to values, got list [('policy', ['block'])]",
         ),
@@ -505,6 +509,7 @@ def test_the_sequential_engine_is_the_default_under_every_spelling() -> None:
         ({"num_cpus": 0}, "num_cpus: expected an int ≥ 1, got int 0"),
         ({"num_cpus": True}, "num_cpus: expected an int ≥ 1, got bool True"),
         ({"outcomes": 0}, "outcomes: expected True or False, got int 0"),
+        ({"progress": 5}, "progress: expected a callable or None, got int 5"),
     ],
 )
 def test_bad_engine_options_are_refused(options: dict[str, Any], message: str) -> None:
@@ -549,3 +554,9 @@ def test_a_point_keeps_a_koordinator_implicit_root() -> None:
         2000,
         3000,
     ]
+
+
+def test_jobs_that_are_not_jobs_are_refused_before_any_simulation() -> None:
+    with pytest.raises(InvalidRequest) as error:
+        sweep(BASE, 5, {"policy": ["block"]})  # type: ignore[arg-type]
+    assert str(error.value) == "jobs: expected a sequence of Job, got int 5"

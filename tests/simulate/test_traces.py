@@ -146,6 +146,21 @@ def test_a_bad_cell_names_the_file_line_and_column(row: str, message: str) -> No
     assert caught.value.source == "t.csv"
 
 
+def test_an_alibaba_time_beyond_the_simulators_range_names_its_line_and_column() -> None:
+    from invsched.simulate.traces import parse_alibaba_v2023
+
+    header = (
+        "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,"
+        "creation_time,deletion_time,scheduled_time\n"
+    )
+    late = 10**19
+    with pytest.raises(InvalidManifest) as caught:
+        parse_alibaba_v2023(header + f"p0,1,1,1,1000,,BE,Failed,{late},{late + 1},{late}\n")
+    assert str(caught.value) == (
+        "line 2: creation_time: must be at most 10^18 seconds, got 10000000000000000000"
+    )
+
+
 def test_a_time_of_many_digits_is_refused_before_it_is_converted() -> None:
     with pytest.raises(InvalidManifest) as caught:
         parse_trace(HEADER + "a,ml,0," + "9" * 5000 + ",0,true,,1\n")

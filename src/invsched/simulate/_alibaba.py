@@ -32,7 +32,7 @@ import attrs
 
 from invsched._files import shown
 from invsched._validators import check_dns_subdomain, render
-from invsched.errors import InvalidManifest
+from invsched.errors import InvalidManifest, InvalidRequest
 from invsched.frozenmap import FrozenMap
 from invsched.resources import Resources
 from invsched.simulate._trace_files import (
@@ -208,6 +208,16 @@ def _pods(text: str) -> Iterator[_Pod]:
 
 def _job(pod: _Pod) -> Job:
     ran = pod.scheduled is not None
+    try:
+        return _new_job(pod, ran=ran)
+    except InvalidRequest as error:  # a time beyond the simulator's range (10^18 s)
+        column = {"submit": "creation_time", "deadline": "deletion_time"}.get(
+            error.field.rpartition(".")[2], "deletion_time"
+        )
+        raise fail(pod.line, column, error.reason) from None
+
+
+def _new_job(pod: _Pod, *, ran: bool) -> Job:
     return Job(
         name=pod.name,
         namespace=pod.qos.namespace,

@@ -98,6 +98,7 @@ class GridAxis:
                 where, f"expected a non-empty sequence of values, got {typed(values)}"
             )
         steps: list[tuple[GridValue, ...]] = []
+        listed: set[tuple[GridValue, ...]] = set()  # O(1) repeats (values are hashable)
         for given in values:
             row: Sequence[object] = (given,)
             if linked:
@@ -107,8 +108,9 @@ class GridAxis:
                     )
                 row = given
             step = tuple(key.read(value) for key, value in zip(keys, row, strict=True))
-            if step in steps:
+            if step in listed:
                 raise InvalidRequest(where, f"value {render(given)} is listed twice")
+            listed.add(step)
             steps.append(step)
         return cls(keys=keys, steps=tuple(steps))
 

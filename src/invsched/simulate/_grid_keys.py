@@ -372,7 +372,9 @@ def _seconds(where: str, value: object) -> int | float:
 
 def _oversell(where: str, value: object) -> int:
     number: object = value
-    if isinstance(value, str) and value.isascii() and value.isdigit():
+    # A rate has a few digits; a longer text is refused before int() (whose digit limit
+    # would raise an untyped ValueError on 5,000 of them).
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
         number = int(value)
     if type(number) is not int or number < 1:
         raise InvalidRequest(where, f"expected an int ≥ 1, got {typed(value)}")

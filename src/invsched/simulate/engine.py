@@ -244,12 +244,21 @@ class _Simulation:
         interval = self.interval
         if isinstance(time, int) and isinstance(interval, int):
             return -(-time // interval)
-        index = math.ceil(time / interval)
-        while index > 0 and self._tick_time(index - 1) >= time:
-            index -= 1
-        while self._tick_time(index) < time:
-            index += 1
-        return index
+        # k · interval grows with k, but in floats consecutive k may give the same time
+        # (past 2^53 ticks), so stepping one tick at a time need not end: search instead,
+        # in O(log(time / interval)) steps (Scenario keeps interval ≥ 10^-9 s, so the
+        # index stays far below float overflow).
+        high = max(1, math.ceil(time / interval))
+        while self._tick_time(high) < time:
+            high *= 2
+        low = 0
+        while low < high:
+            middle = (low + high) // 2
+            if self._tick_time(middle) < time:
+                low = middle + 1
+            else:
+                high = middle
+        return low
 
     def _idle_ticks(self, before: _Seconds | None) -> int:
         """How many ticks, from the next one to run, come before ``before`` (``None``: no

@@ -41,7 +41,7 @@ from invsched.errors import InvalidRequest
 from invsched.quota import QuotaTree
 from invsched.resources import Resources
 
-__all__ = ["MAX_SECONDS", "Job", "Restart", "Scenario"]
+__all__ = ["MAX_SECONDS", "MIN_INTERVAL", "Job", "Restart", "Scenario"]
 
 #: The largest time accepted, in seconds (about 3 · 10^10 years).
 MAX_SECONDS = 10**18
@@ -173,6 +173,20 @@ def _check_oversell(instance: Scenario, attribute: attrs.Attribute[Any], value: 
         )
 
 
+#: The shortest interval between cycles, in seconds: a nanosecond keeps every tick index of
+#: a time up to :data:`MAX_SECONDS` far below float overflow.
+MIN_INTERVAL = 1e-9
+
+
+def _check_interval(instance: Scenario, attribute: attrs.Attribute[Any], value: object) -> None:
+    assert isinstance(value, int | float)  # checked by _seconds first
+    if 0 < value < MIN_INTERVAL:
+        raise InvalidRequest(
+            field_path(instance, attribute),
+            f"must be 0 or at least 1e-09 seconds (a nanosecond), got {render(value)}",
+        )
+
+
 @attrs.frozen(kw_only=True)
 class Scenario:
     """What does not change over a simulation: tree, total and queue options.
@@ -183,7 +197,8 @@ class Scenario:
         policy: what a quota's queue does when a job does not fit.
         reclaim: when a job may take back capacity lent to other quotas.
         interval: seconds between admission cycles; 0 runs one cycle at every distinct
-            event time (a submission, a completion or a deadline).
+            event time (a submission, a completion or a deadline); else at least
+            :data:`MIN_INTERVAL`.
         restart: what a preempted job runs when admitted again.
         oversell: koord-queue's oversell rate applied to every max (an int ≥ 1).
         preempt_within_quota: allow preempting lower-priority jobs of the same quota.
@@ -200,7 +215,7 @@ class Scenario:
     reclaim: Reclaim = attrs.field(
         default=Reclaim.TO_RUNTIME, validator=enum_field(InvalidRequest, Reclaim)
     )
-    interval: int | float = attrs.field(default=0, validator=_seconds())
+    interval: int | float = attrs.field(default=0, validator=[_seconds(), _check_interval])
     restart: Restart = attrs.field(
         default=Restart.FROM_SCRATCH, validator=enum_field(InvalidRequest, Restart)
     )

@@ -17,7 +17,7 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from invsched._validators import render, typed
+from invsched._validators import check_tuple_of, render, typed
 from invsched.errors import InvalidRequest, InvschedError
 from invsched.simulate._grid import (
     Grid,
@@ -180,8 +180,10 @@ def sweep(
         raise InvalidRequest("num_cpus", f"expected an int ≥ 1, got {typed(num_cpus)}")
     if type(outcomes) is not bool:
         raise InvalidRequest("outcomes", f"expected True or False, got {typed(outcomes)}")
+    if progress is not None and not callable(progress):
+        raise InvalidRequest("progress", f"expected a callable or None, got {typed(progress)}")
+    jobs = check_tuple_of(InvalidRequest, "jobs", jobs, Job)
     axes, points = grid_points(scenario, grid)
-    jobs = tuple(jobs)
     scenarios = [point.scenario for point in points]
     if chosen is SweepEngine.RAY:
         results = _run_on_ray(
