@@ -104,8 +104,6 @@ class AdmissionState:
         oversell: int,
         within_quota: bool,
     ) -> None:
-        self.tree = tree
-        self.total = total
         self.policy = policy
         self.reclaim = reclaim
         self.within_quota = within_quota

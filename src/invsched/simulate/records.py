@@ -37,6 +37,9 @@ from invsched._validators import (
     typed,
 )
 from invsched.admission import QueuePolicy, QueueUnit, Reclaim
+
+# QueueUnit's rule (an int32, as Kubernetes' PriorityClass), naming Job's field.
+from invsched.admission.units import _check_priority
 from invsched.errors import InvalidRequest
 from invsched.quota import QuotaTree
 from invsched.resources import Resources
@@ -84,18 +87,6 @@ def _check_deadline(instance: Job, attribute: attrs.Attribute[Any], value: objec
         raise InvalidRequest(
             field_path(instance, attribute),
             f"must not be before submit {render(instance.submit)}, got {render(value)}",
-        )
-
-
-def _check_priority(instance: Job, attribute: attrs.Attribute[Any], value: object) -> None:
-    if type(value) is not int:
-        raise InvalidRequest(
-            field_path(instance, attribute), f"expected an int, got {typed(value)}"
-        )
-    if not -(2**31) <= value < 2**31:
-        raise InvalidRequest(
-            field_path(instance, attribute),
-            f"must be an int32 as Kubernetes' PriorityClass value, got {render(value)}",
         )
 
 
