@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from invsched.cli import _output
 from invsched.cli._output import Format, Report, Table, Text, emit, render_plain, render_rich
@@ -127,3 +129,58 @@ def test_emit_machine_forms_never_build_the_report() -> None:
     stream = io.StringIO()
     emit(data, Format.YAML, fail, stream)
     assert stream.getvalue() == "name: vidéo\ncount: 2\nitems:\n- null\n"
+
+
+def _naive_guides(depths: list[int]) -> list[tuple[str, str]]:
+    """The guides by their definition: for every row and level, look ahead for the next row
+    at or above that level (quadratic, as a reference)."""
+
+    def continues(index: int, level: int) -> bool:
+        later = next((d for d in depths[index + 1 :] if d <= level), None)
+        return later == level
+
+    guides = []
+    for index, depth in enumerate(depths):
+        above = "".join("│  " if continues(index, level) else "   " for level in range(1, depth))
+        mine = continues(index, depth) if depth else False
+        first = above + ("├─ " if mine else "└─ ") if depth else ""
+        has_children = index + 1 < len(depths) and depths[index + 1] > depth
+        rest = above + ("│  " if mine else "   " if depth else "") + ("│" if has_children else "")
+        guides.append((first, rest))
+    return guides
+
+
+@st.composite
+def _preorder_depths(draw: st.DrawFn) -> list[int]:
+    """Depths of a tree's rows in pre-order: a root, then each row at most one deeper."""
+    depths = [0]
+    for _ in range(draw(st.integers(0, 30))):
+        depths.append(draw(st.integers(1, depths[-1] + 1)))
+    return depths
+
+
+@given(_preorder_depths())
+def test_tree_guides_follow_their_definition(depths: list[int]) -> None:
+    from invsched.cli._output import _guides
+
+    assert _guides(depths) == _naive_guides(depths)
+
+
+def test_tree_guides_of_a_deep_tree_are_linear() -> None:
+    from invsched.cli._output import _guides
+
+    chain = list(range(10_000))
+    guides = _guides(chain)
+    assert guides[-1][0] == "   " * 9_998 + "└─ "
+
+
+def test_a_table_wider_than_the_terminal_keeps_every_value_whole() -> None:
+    columns = tuple(f"column{index}" for index in range(8))
+    values = tuple(f"{index}h59m59s" for index in range(8))
+    report = Report(blocks=(Table(title="Wide", columns=columns, rows=[values]),))
+    out = io.StringIO()
+    render_rich(report, out, color=False, width=40)
+    text = out.getvalue()
+    for heading, value in zip(columns, values, strict=True):
+        assert heading.upper() in text
+        assert value in text

@@ -30,13 +30,14 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from typing import Any, Final, TextIO
 
 import attrs
 import yaml
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table as RichTable
 from rich.text import Text as RichText
 
@@ -193,27 +194,41 @@ def render_plain(report: Report) -> str:
 # Rich, on a terminal ------------------------------------------------------------------------
 
 
-def _continues(depths: Sequence[int], index: int, level: int) -> bool:
-    """Whether a row after ``index`` continues the branch at ``level`` (a sibling at that
-    level comes before the subtree closes above it)."""
-    later = next((d for d in depths[index + 1 :] if d <= level), None)
-    return later == level
-
-
 def _guides(depths: Sequence[int]) -> list[tuple[str, str]]:
     """Tree guides for rows at ``depths`` (pre-order): for each row, the prefix of its first
-    line (``├─ ``, ``└─ ``) and of its further lines (``│  `` where a branch goes on)."""
+    line (``├─ ``, ``└─ ``) and of its further lines (``│  `` where a branch goes on).
+
+    Runtime complexity: O(Σ depth) for the prefixes; one backward pass finds, for each row,
+    whether a sibling follows it, in amortised O(1) per row.
+    """
+    count = len(depths)
+    # continues[i]: a later row at depth[i] comes before the subtree closes above it.
+    continues = [False] * count
+    # later[d]: seen so far (going backwards), a row at depth d with no shallower row between.
+    later: list[bool] = []
+    for index in range(count - 1, -1, -1):
+        depth = depths[index]
+        continues[index] = depth < len(later) and later[depth]
+        del later[depth + 1 :]  # this row closes every deeper branch for the rows before it
+        later.extend([False] * (depth + 1 - len(later)))
+        later[depth] = True
     guides: list[tuple[str, str]] = []
+    open_levels: list[bool] = []  # open_levels[level - 1]: the branch at level goes on
     for index, depth in enumerate(depths):
-        above = "".join(
-            "│  " if _continues(depths, index, level) else "   " for level in range(1, depth)
-        )
-        mine = _continues(depths, index, depth) if depth else False
+        del open_levels[max(depth - 1, 0) :]
+        above = "".join("│  " if going else "   " for going in open_levels)
+        mine = continues[index] if depth else False
         first = above + ("├─ " if mine else "└─ ") if depth else ""
-        has_children = index + 1 < len(depths) and depths[index + 1] > depth
+        has_children = index + 1 < count and depths[index + 1] > depth
         rest = above + ("│  " if mine else "   " if depth else "") + ("│" if has_children else "")
         guides.append((first, rest))
+        if depth:
+            open_levels.append(mine)
     return guides
+
+
+#: The widest line a table may take when it runs past the terminal's edge.
+_WIDEST: Final = 10_000
 
 
 def _rich_table(table: Table) -> RichTable:
@@ -269,7 +284,18 @@ def render_rich(report: Report, out: TextIO, *, color: bool, width: int | None =
         elif block.rows:
             if block.title:
                 console.print(RichText(block.title, style="bold"))
-            console.print(_rich_table(block))
+            table = _rich_table(block)
+            # A table wider than the terminal keeps its natural width and runs past the
+            # edge (as kubectl's do): squeezing it would cut numbers short or drop columns.
+            unbounded = console.options.update(max_width=_WIDEST)
+            natural = Measurement.get(console, unbounded, table).maximum
+            width = console.width
+            if natural > width:
+                console.width = natural  # print() never draws wider than the console
+                console.print(table, crop=False)
+                console.width = width
+            else:
+                console.print(table)
         else:
             console.print(RichText(f"{block.title}: none"))
 
