@@ -156,7 +156,15 @@ def test_without_a_state_the_total_is_the_root_max() -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--oversell", "0"], "argument --oversell: expected a number above 0, got '0'"),
+        (
+            ["--oversell", "0"],
+            "argument --oversell: expected a number above 0, between 1e-100 and 1e100, got '0'",
+        ),
+        (
+            ["--oversell", "1E+99999999"],
+            "argument --oversell: expected a number above 0, between 1e-100 and 1e100, "
+            "got '1E+99999999'",
+        ),
         (["--oversell", "x"], "argument --oversell: expected a decimal number, got 'x'"),
         (
             ["--reclaim", "always"],

@@ -184,3 +184,22 @@ def test_a_table_wider_than_the_terminal_keeps_every_value_whole() -> None:
     for heading, value in zip(columns, values, strict=True):
         assert heading.upper() in text
         assert value in text
+
+
+class _FullStream(io.StringIO):
+    def write(self, text: str) -> int:
+        raise OSError(28, "No space left on device")
+
+
+@pytest.mark.parametrize("stderr", [None, _FullStream()], ids=["closed", "full"])
+def test_a_note_never_fails_the_command(monkeypatch: pytest.MonkeyPatch, stderr: object) -> None:
+    import sys
+
+    from invsched.cli import main
+    from invsched.cli._output import note
+
+    monkeypatch.setattr(sys, "stderr", stderr)
+    note("skipped 6 Namespace objects")  # nothing raised
+    out = io.StringIO()
+    assert main(["validate", "examples/elasticquotatree.yaml"], out=out) == 1
+    assert out.getvalue().startswith("examples/elasticquotatree.yaml: 2 violation(s)")

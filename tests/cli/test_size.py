@@ -124,6 +124,11 @@ def test_parameter_counts(text: str, params: int) -> None:
             "1e15 (8e9, 8B, 7000000000), got '0'",
         ),
         (
+            ["--params", "1e-9999999999"],
+            "argument --params: expected a parameter count above 0 and at most "
+            "1e15 (8e9, 8B, 7000000000), got '1e-9999999999'",
+        ),
+        (
             ["--params", "8.5"],
             "argument --params: expected a whole number of parameters, got '8.5'",
         ),

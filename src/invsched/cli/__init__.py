@@ -42,7 +42,7 @@ from invsched.cli._command import (
     BadInput,
     Command,
 )
-from invsched.cli._output import Format, one_line
+from invsched.cli._output import Format, one_line, to_stderr
 from invsched.errors import InvschedError
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_BROKEN_PIPE", "EXIT_FINDINGS", "EXIT_OK", "main"]
@@ -102,11 +102,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _error(message: str) -> None:
-    try:
-        sys.stderr.write(f"invsched: error: {one_line(message)}\n")
-        sys.stderr.flush()
-    except (OSError, ValueError):  # nowhere left to report to
-        pass
+    to_stderr(f"invsched: error: {one_line(message)}\n")
 
 
 def _discard_stdout(stream: TextIO) -> None:

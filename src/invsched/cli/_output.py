@@ -53,6 +53,7 @@ __all__ = [
     "one_line",
     "render_plain",
     "render_rich",
+    "to_stderr",
 ]
 
 #: One cell: a line of text, or several lines (one per resource, say).
@@ -363,4 +364,20 @@ def note(message: str) -> None:
 
     Runtime complexity: O(len(message)).
     """
-    sys.stderr.write(f"invsched: note: {one_line(message)}\n")
+    to_stderr(f"invsched: note: {one_line(message)}\n")
+
+
+def to_stderr(text: str) -> None:
+    """Write ``text`` to standard error if there is one that takes it: a closed (``None``)
+    or full standard error never changes what a command decides or its exit status.
+
+    Runtime complexity: O(len(text)).
+    """
+    stream = sys.stderr
+    if stream is None:
+        return
+    try:
+        stream.write(text)
+        stream.flush()
+    except (OSError, ValueError):  # nowhere left to report to
+        pass

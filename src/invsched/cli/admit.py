@@ -51,8 +51,11 @@ _READS: Final = frozenset({"quota_tree", "units", "priority_classes", "cluster_s
 
 def _oversell(text: str) -> Decimal:
     value = decimal_option(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}")
+    # Bounded before anything turns it into an int or a Fraction (1E+99999999 has 10^8 digits).
+    if value <= 0 or not -100 < value.adjusted() < 100:
+        raise argparse.ArgumentTypeError(
+            f"expected a number above 0, between 1e-100 and 1e100, got {text!r}"
+        )
     return value
 
 

@@ -65,6 +65,11 @@ def _params(text: str) -> int:
             f"got {text!r}"
         )
     count = value * scale
+    if count < 1:  # 1e-9999999999 underflows to 0 in decimal arithmetic
+        raise argparse.ArgumentTypeError(
+            f"expected a parameter count above 0 and at most 1e15 (8e9, 8B, 7000000000), "
+            f"got {text!r}"
+        )
     if count != count.to_integral_value() or count > _MAX_PARAMS:
         raise argparse.ArgumentTypeError(f"expected a whole number of parameters, got {text!r}")
     return int(count)
