@@ -203,3 +203,19 @@ def test_a_note_never_fails_the_command(monkeypatch: pytest.MonkeyPatch, stderr:
     out = io.StringIO()
     assert main(["validate", "examples/elasticquotatree.yaml"], out=out) == 1
     assert out.getvalue().startswith("examples/elasticquotatree.yaml: 2 violation(s)")
+
+
+def test_a_note_of_many_skipped_objects_stays_short(capsys: pytest.CaptureFixture[str]) -> None:
+    from invsched.cli._input import Skipped, note_skipped
+
+    skipped = [
+        Skipped(
+            file="ns.yaml", document=0, field="", api_version="v1", kind="Namespace", name=f"n{i}"
+        )
+        for i in range(100_000)
+    ]
+    note_skipped(skipped, "admit")
+    assert capsys.readouterr().err == (
+        "invsched: note: ns.yaml: skipped 100000 Namespace objects "
+        "(n0, n1, n2, n3, n4, n5, n6, n7, n8, n9 and 99,990 more): admit does not read them\n"
+    )

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
 from invsched._files import shown
 from invsched.cli._command import BadInput
-from invsched.cli._output import note
+from invsched.cli._output import listing, note
 from invsched.errors import InvalidManifest
 from invsched.manifests import STDIN, Manifests, load_files
 
@@ -169,6 +169,11 @@ def read_inputs(paths: Sequence[str]) -> Inputs:
     return Inputs(files=tuple(shown_path(path) for path in paths), manifests=manifests)
 
 
+#: How many names of one kind a note lists before "and N more" (10^5 Namespaces stay one
+#: short line).
+_NAMES_LISTED: Final = 10
+
+
 def note_skipped(skipped: Sequence[Skipped], command: str) -> None:
     """Tell the person at the terminal what ``command`` skipped, one line per file and kind.
 
@@ -179,7 +184,7 @@ def note_skipped(skipped: Sequence[Skipped], command: str) -> None:
         groups.setdefault((item.file, item.kind), []).append(item.name)
     for (file, kind), names in groups.items():
         count = len(names)
-        listed = ", ".join(name for name in names if name)
+        listed = listing([name for name in names if name], _NAMES_LISTED)
         what = f"{count} {kind} object{'s' if count > 1 else ''}"
         if listed:
             what += f" ({listed})"

@@ -49,6 +49,7 @@ __all__ = [
     "Text",
     "color_wanted",
     "emit",
+    "listing",
     "note",
     "one_line",
     "render_plain",
@@ -357,6 +358,18 @@ def one_line(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+def listing(names: Sequence[str], most: int) -> str:
+    """``names`` joined by commas, the first ``most`` of them and how many more.
+
+    Runtime complexity: O(most).
+
+    >>> listing(["a", "b", "c"], 2), listing(["a"], 2)
+    ('a, b and 1 more', 'a')
+    """
+    shown = ", ".join(names[:most])
+    return shown if len(names) <= most else f"{shown} and {len(names) - most:,} more"
 
 
 def note(message: str) -> None:

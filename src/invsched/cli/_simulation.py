@@ -15,7 +15,7 @@ from typing import Any, Final
 
 import attrs
 
-from invsched.cli._output import Cell, Report, Table, Text
+from invsched.cli._output import Cell, Report, Table, Text, listing
 from invsched.quota import QuotaTree
 from invsched.resources import format_amount
 from invsched.simulate import (
@@ -289,11 +289,6 @@ def _count(number: int, noun: str) -> str:
     return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
 
 
-def _listing(keys: Sequence[str]) -> str:
-    shown = ", ".join(keys[:_LISTED])
-    return shown if len(keys) <= _LISTED else f"{shown} and {len(keys) - _LISTED:,} more"
-
-
 _LEGEND: Final = (
     "WAIT: first start − submit of the jobs that started.",
     "PREEMPTED: preemptions its jobs suffered; PREEMPTING: preemptions made for its jobs.",
@@ -335,7 +330,7 @@ def run_report(run: SimulationInput, result: SimulationResult, shown: Shown) -> 
                 lines=(
                     f"{_count(len(never), 'job')} still pending at the end, which can never "
                     f"start (no quota, or a request above a max or the total): "
-                    f"{_listing(never)}",
+                    f"{listing(never, _LISTED)}",
                 )
             )
         )
