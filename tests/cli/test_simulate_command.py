@@ -288,10 +288,14 @@ def test_plots_are_written_where_asked(tmp_path: Path) -> None:
         (["--address", "auto"], "invsched: error: --address: only with --engine ray\n"),
         (["--num-cpus", "2"], "invsched: error: --num-cpus: only with --engine ray\n"),
         (["--trace-format", "csv"], "invsched: error: --trace-format: needs --trace\n"),
+        # Both refused before the simulation runs.
         (
             ["--plot", "no/such/dir/plot.png"],
-            "invsched: error: no/such/dir/plot.png: cannot write the plot: No such file or "
-            "directory\n",
+            "invsched: error: --plot no/such/dir/plot.png: no such directory\n",
+        ),
+        (
+            ["--plot", "plot"],
+            "invsched: error: --plot plot: name the format by the suffix (.png, .svg or .pdf)\n",
         ),
     ],
 )

@@ -262,6 +262,10 @@ def _write_plot(figure: Any, path: str) -> None:
         raise BadInput(f"{shown_path(path)}: cannot write the plot: {reason}") from None
 
 
+#: The figure formats ``--plot`` writes, by suffix.
+_PLOT_SUFFIXES: Final = frozenset({".png", ".svg", ".pdf"})
+
+
 def _check_options(args: argparse.Namespace) -> None:
     if not args.vary:
         for option, value in (("--metric", args.metric), ("--quota", args.quota)):
@@ -271,6 +275,17 @@ def _check_options(args: argparse.Namespace) -> None:
         for option, value in (("--address", args.address), ("--num-cpus", args.num_cpus)):
             if value is not None:
                 raise BadInput(f"{option}: only with --engine ray")
+    if args.plot is not None:
+        # Checked before the simulation, not after minutes of it.
+        suffix = os.path.splitext(args.plot)[1].lower()
+        if suffix not in _PLOT_SUFFIXES:
+            raise BadInput(
+                f"--plot {shown_path(args.plot)}: name the format by the suffix "
+                f"(.png, .svg or .pdf)"
+            )
+        folder = os.path.dirname(args.plot) or "."
+        if not os.path.isdir(folder):
+            raise BadInput(f"--plot {shown_path(args.plot)}: no such directory")
 
 
 def _shown(args: argparse.Namespace) -> Shown:
