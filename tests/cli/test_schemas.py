@@ -14,6 +14,8 @@ from invsched.placement.sizing import Precision
 from invsched.quota.validation import Profile, Rule
 from tests.cli.helpers import ROOT, SCHEMAS, TREE, json_output, schema
 
+#: The commands whose JSON is one object; simulate's (a run or a sweep, one of two shapes) is
+#: checked against its schema in tests/cli/test_simulate_command.py.
 COMMANDS = ["admit", "demo", "place", "runtime", "size", "validate"]
 RUNS = {
     "validate": (["validate", TREE], 1),
