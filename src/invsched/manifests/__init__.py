@@ -323,7 +323,8 @@ class _Reader:
         """The :class:`Manifests` of everything read, after the finishing steps."""
         known = attrs.fields_dict(Manifests)
         fields: dict[str, Any] = {}
-        for kind in _KINDS.values():
+        # One kind per slot (several kinds may share one, as both policy kinds do).
+        for kind in {kind.slot: kind for kind in _KINDS.values()}.values():
             if kind.slot not in known:
                 continue  # a draft slot: a finishing step reads it
             values = [read.value for read in self.collected.get(kind.slot)]
@@ -482,10 +483,7 @@ def load_files(paths: Iterable[str | os.PathLike[str]]) -> Manifests:
             reader.read(_read.documents(text), shown)
         except InvalidManifest as error:
             raise _with_source(error, shown) from None
-    try:
-        return reader.manifests()
-    except InvalidManifest as error:  # pragma: no cover - finishing steps name their place
-        raise error from None
+    return reader.manifests()
 
 
 def _source_text(source: object) -> str:

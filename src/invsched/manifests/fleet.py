@@ -33,11 +33,11 @@ from invsched.errors import InvalidManifest, InvalidQuantity, InvalidRequest
 from invsched.frozenmap import FrozenMap
 from invsched.manifests._reading import INT32_MAX, build, read_int, read_labels, read_name
 from invsched.manifests._walk import Field
+from invsched.manifests.pods import _amounts
 from invsched.placement.catalog import load_catalog
 from invsched.placement.fleet import DEFAULT_MAX_PODS, Cluster, Fleet, InstanceType, Node, NodePool
 from invsched.placement.observed import INSTANCE_TYPE_LABEL
 from invsched.quantity import parse_quantity
-from invsched.resources import Resources, format_amount
 
 __all__ = ["FleetObject"]
 
@@ -122,14 +122,6 @@ class FleetObject:
 
 
 # Reading ----------------------------------------------------------------------------------
-
-
-def _amounts(field: Field) -> Resources:
-    """Quantities, none negative (``{}`` when absent)."""
-    amounts = field.quantities()
-    for key in amounts.negative_keys():
-        field[key].fail(f"must not be negative, got {format_amount(key, amounts[key])}")
-    return amounts
 
 
 def _count(field: Field, default: int | None) -> int:

@@ -67,6 +67,7 @@ import attrs
 from invsched._validators import bool_field, dns_subdomain_field, render
 from invsched.admission.units import QueueUnit
 from invsched.errors import InvalidManifest, InvalidQuantity
+from invsched.manifests._reading import INT32_MAX, INT32_MIN
 from invsched.manifests._stream import Collected, Read
 from invsched.manifests._walk import Field
 from invsched.manifests.pods import pod_request
@@ -75,8 +76,6 @@ from invsched.resources import Resources
 
 __all__ = ["PriorityClass"]
 
-_INT32_MIN: Final = -(2**31)
-_INT32_MAX: Final = 2**31 - 1
 
 _QUOTA_LABEL: Final = f"{_PREFIX}/name"
 _PREEMPTIBLE_LABEL: Final = f"{_PREFIX}/preemptible"
@@ -90,7 +89,7 @@ _CLASS_SLOT: Final = "priority_classes"
 
 
 def _check_value(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if type(value) is not int or not _INT32_MIN <= value <= _INT32_MAX:
+    if type(value) is not int or not INT32_MIN <= value <= INT32_MAX:
         raise InvalidManifest(
             f"PriorityClass.{attribute.name}", f"expected an int32, got {render(value)}"
         )
@@ -190,8 +189,8 @@ def _read_timestamp(field: Field) -> int | float | None:
 
 def _int(field: Field, default: int, *, minimum: int = 0) -> int:
     value = field.integer(default, minimum=minimum)
-    if value > _INT32_MAX:
-        field.fail(f"must be at most {_INT32_MAX} (an int32), got {value}")
+    if value > INT32_MAX:
+        field.fail(f"must be at most {INT32_MAX} (an int32), got {value}")
     return value
 
 
@@ -298,7 +297,7 @@ def _read_ray_job(document: Field) -> _UnitDraft:
         templates.append(template)
         pod = _template_request(template)
         low = _int(group["minReplicas"], 0)
-        high = _int(group["maxReplicas"], _INT32_MAX)
+        high = _int(group["maxReplicas"], INT32_MAX)
         if low > high:
             group["minReplicas"].fail(f"must be at most maxReplicas ({high}), got {low}")
         replicas = min(max(_int(group["replicas"], 0), low), high)
@@ -388,7 +387,7 @@ def _read_priority_class(document: Field) -> PriorityClass:
     Runtime complexity: O(1).
     """
     value = document["value"].required().integer()
-    if not _INT32_MIN <= value <= _INT32_MAX:
+    if not INT32_MIN <= value <= INT32_MAX:
         document["value"].fail(f"must be an int32, got {value}")
     return PriorityClass(
         name=document["metadata"]["name"].name(),

@@ -58,11 +58,10 @@ from invsched._validators import (
 )
 from invsched.admission.units import QueueUnit
 from invsched.errors import InvalidManifest
+from invsched.manifests._reading import INT32_MAX, INT32_MIN
 from invsched.manifests._stream import Collected, Read
 from invsched.manifests._walk import Field, type_name
 from invsched.manifests.jobs import (
-    _INT32_MAX,
-    _INT32_MIN,
     _UNIT_SLOT,
     _Priorities,
     _read_timestamp,
@@ -151,7 +150,7 @@ def _running_unit(entry: Field, position: int) -> _UnitDraft:
     priority: int | None = None
     if entry["priority"].present:
         priority = entry["priority"].integer()
-        if not _INT32_MIN <= priority <= _INT32_MAX:
+        if not INT32_MIN <= priority <= INT32_MAX:
             entry["priority"].fail(f"must be an int32, got {priority}")
     class_field = entry["priorityClassName"]
     class_name = class_field.name() if class_field.present else None
